@@ -1,0 +1,63 @@
+/**
+ * Binds job definitions to handlers and turns them into Graphile Worker tasks. Every payload is parsed
+ * with its zod schema first; a payload that does not parse fails permanently instead of retrying.
+ */
+import type { Logger } from "@gathering/core";
+import type { Database } from "@gathering/db";
+import type { JobDefinition, JobPayload } from "@gathering/jobs";
+import type { JobHelpers, Task, TaskList } from "graphile-worker";
+import { z } from "zod";
+
+export interface JobContext {
+  db: Database;
+  logger: Logger;
+  jobId: string;
+  attempt: number;
+  maxAttempts: number;
+  /** Fires when the worker shuts down and running jobs should stop. */
+  signal: AbortSignal;
+}
+
+export type JobHandler<TJob extends JobDefinition> = (payload: JobPayload<TJob>, context: JobContext) => Promise<void>;
+
+export interface RegisteredJob {
+  definition: JobDefinition;
+  handle: (payload: unknown, context: JobContext) => Promise<void>;
+}
+
+export function registerJob<TJob extends JobDefinition>(definition: TJob, handle: JobHandler<TJob>): RegisteredJob {
+  return { definition, handle: handle as RegisteredJob["handle"] };
+}
+
+async function failPermanently(helpers: JobHelpers): Promise<void> {
+  // Graphile increments `attempts` when it locks a job; capping max_attempts there means the failure
+  // that follows is final, and the job stays in the table with its error for inspection.
+  await helpers.withPgClient((client) =>
+    client.query("update graphile_worker._private_jobs set max_attempts = attempts where id = $1", [helpers.job.id]),
+  );
+}
+
+export function buildTaskList(jobs: readonly RegisteredJob[], dependencies: { db: Database; logger: Logger }): TaskList {
+  const taskList: TaskList = {};
+  for (const job of jobs) {
+    const task: Task = async (rawPayload, helpers) => {
+      const logger = dependencies.logger.child({ jobId: helpers.job.id, job: job.definition.id, attempt: helpers.job.attempts });
+      const parsed = job.definition.payload.safeParse(rawPayload);
+      if (!parsed.success) {
+        logger.error({ issues: z.treeifyError(parsed.error) }, "job payload is invalid; failing permanently");
+        await failPermanently(helpers);
+        throw new Error(`invalid payload for ${job.definition.id}: ${parsed.error.message}`);
+      }
+      await job.handle(parsed.data, {
+        db: dependencies.db,
+        logger,
+        jobId: helpers.job.id,
+        attempt: helpers.job.attempts,
+        maxAttempts: helpers.job.max_attempts,
+        signal: helpers.abortSignal ?? new AbortController().signal,
+      });
+    };
+    taskList[job.definition.id] = task;
+  }
+  return taskList;
+}

@@ -1,0 +1,6 @@
+/** The handlers this worker runs, one per job in the catalog. */
+import { jobCatalog } from "@gathering/jobs";
+import { pruneWorkerHeartbeats } from "./handlers/prune-worker-heartbeats";
+import { registerJob } from "./job-handler";
+
+export const registeredJobs = [registerJob(jobCatalog.pruneWorkerHeartbeats, pruneWorkerHeartbeats)];

@@ -1,0 +1,117 @@
+/**
+ * A worker process: Graphile Worker on its own small `pg` pool, running the registered jobs, plus a
+ * heartbeat row that tells the rest of the system (readiness, the reaper) that this process is alive.
+ */
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { hostname } from "node:os";
+import { GATHERING_VERSION, type Logger } from "@gathering/core";
+import { createDatabaseClient, markWorkerStopped, recordWorkerHeartbeat } from "@gathering/db";
+import { Logger as GraphileLogger, run, type Runner, type WorkerEvents } from "graphile-worker";
+import pg from "pg";
+import { buildTaskList, type RegisteredJob } from "./job-handler";
+import { registeredJobs } from "./jobs";
+
+export interface StartWorkerOptions {
+  connectionString: string;
+  logger: Logger;
+  /** Jobs run at once by this process. */
+  concurrency?: number;
+  /** Defaults to every job in the catalog. */
+  jobs?: readonly RegisteredJob[];
+  heartbeatIntervalMs?: number;
+  /** How often to look for future-dated jobs; new jobs are picked up at once through LISTEN/NOTIFY. */
+  pollIntervalMs?: number;
+  /** How long a graceful stop lets running jobs finish before their AbortSignal fires. */
+  shutdownGraceMs?: number;
+  /** Graphile crontab lines for the system's own periodic jobs. */
+  crontab?: string;
+}
+
+export interface WorkerHandle {
+  workerId: string;
+  /** Finishes running jobs (or releases them after the grace period), then closes every pool. */
+  stop: () => Promise<void>;
+}
+
+export const defaultCrontab = "0 3 * * * system:prune-worker-heartbeats ?max=3&jobKey=system:prune-worker-heartbeats";
+
+function toGraphileLogger(logger: Logger): GraphileLogger {
+  return new GraphileLogger((scope) => (level, message, meta) => {
+    const fields = { scope: { label: scope.label, workerId: scope.workerId, jobId: scope.jobId }, ...meta };
+    if (level === "error") logger.error(fields, message);
+    else if (level === "warning") logger.warn(fields, message);
+    else if (level === "info") logger.debug(fields, message);
+    else logger.trace(fields, message);
+  });
+}
+
+export async function startWorker(options: StartWorkerOptions): Promise<WorkerHandle> {
+  const concurrency = options.concurrency ?? 4;
+  const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const logger = options.logger.child({ workerId });
+  const database = createDatabaseClient(options.connectionString, { max: concurrency + 2, applicationName: "gathering-worker" });
+  const pgPool = new pg.Pool({ connectionString: options.connectionString, max: concurrency + 2, application_name: "gathering-queue" });
+  pgPool.on("error", (error) => logger.warn({ err: error }, "idle queue connection failed"));
+
+  // Our own emitter, passed in, so no worker:create event fires before we listen.
+  const events: WorkerEvents = new EventEmitter();
+  const queueWorkerIds: string[] = [];
+  events.on("worker:create", ({ worker }) => {
+    queueWorkerIds.push(worker.workerId);
+  });
+  const heartbeat = () =>
+    recordWorkerHeartbeat(database.db, {
+      workerId,
+      hostname: hostname(),
+      pid: process.pid,
+      version: GATHERING_VERSION,
+      concurrency,
+      queueWorkerIds,
+    });
+
+  let runner: Runner;
+  try {
+    runner = await run({
+      pgPool,
+      concurrency,
+      noHandleSignals: true,
+      pollInterval: options.pollIntervalMs ?? 1_000,
+      taskList: buildTaskList(options.jobs ?? registeredJobs, { db: database.db, logger }),
+      crontab: options.crontab ?? defaultCrontab,
+      logger: toGraphileLogger(logger),
+      events,
+      gracefulShutdownAbortTimeout: options.shutdownGraceMs ?? 10_000,
+    });
+  } catch (error) {
+    await Promise.allSettled([database.close(), pgPool.end()]);
+    throw error;
+  }
+  await heartbeat();
+
+  let isHeartbeatRunning = false;
+  const timer = setInterval(() => {
+    if (isHeartbeatRunning) return;
+    isHeartbeatRunning = true;
+    heartbeat()
+      .catch((error) => logger.warn({ err: error }, "heartbeat failed"))
+      .finally(() => {
+        isHeartbeatRunning = false;
+      });
+  }, options.heartbeatIntervalMs ?? 5_000);
+  timer.unref();
+  logger.info({ concurrency }, "worker started");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(timer);
+      await runner.stop();
+      await markWorkerStopped(database.db, workerId).catch((error) => logger.warn({ err: error }, "could not mark worker stopped"));
+      await Promise.allSettled([database.close(), pgPool.end()]);
+      logger.info("worker stopped");
+    })();
+    return stopping;
+  };
+  return { workerId, stop };
+}

@@ -1,0 +1,2 @@
+/** The whole drizzle schema, one file per aggregate. */
+export * from "./system";

@@ -1,0 +1,18 @@
+/** Every job the system enqueues. Handlers live in apps/worker, one file each. */
+import { z } from "zod";
+import { defineJob } from "./define-job";
+
+export const pruneWorkerHeartbeatsJob = defineJob({
+  id: "system:prune-worker-heartbeats",
+  payload: z.object({
+    /** Rows of workers stopped or silent for longer than this are deleted. */
+    olderThanHours: z.number().int().min(1).max(24 * 365).default(24),
+  }),
+  maxAttempts: 3,
+});
+
+export const jobCatalog = {
+  pruneWorkerHeartbeats: pruneWorkerHeartbeatsJob,
+} as const;
+
+export type JobCatalog = typeof jobCatalog;

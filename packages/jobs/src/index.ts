@@ -1,0 +1,5 @@
+/** @gathering/jobs: the job catalog and the enqueue-in-transaction helper. */
+export * from "./catalog";
+export * from "./define-job";
+export * from "./enqueue";
+
