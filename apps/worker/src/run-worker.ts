@@ -53,6 +53,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const database = createDatabaseClient(options.connectionString, { max: concurrency + 2, applicationName: "gathering-worker" });
   const pgPool = new pg.Pool({ connectionString: options.connectionString, max: concurrency + 2, application_name: "gathering-queue" });
   pgPool.on("error", (error) => logger.warn({ err: error }, "idle queue connection failed"));
+  pgPool.on("connect", (client) => client.on("error", (error) => logger.warn({ err: error }, "queue connection failed")));
 
   // Our own emitter, passed in, so no worker:create event fires before we listen.
   const events: WorkerEvents = new EventEmitter();

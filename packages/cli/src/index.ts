@@ -1,0 +1,2 @@
+/** @gathering/cli: the `gathering` command. */
+export { run, usage } from "./main";
