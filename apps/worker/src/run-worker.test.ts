@@ -87,10 +87,7 @@ describe("enqueue inside a transaction", () => {
     if (!current) throw new Error("worker not started");
     await current.stop();
     worker = undefined;
-    const [row] = await database.db
-      .select()
-      .from(schema.workerHeartbeats)
-      .where(eq(schema.workerHeartbeats.workerId, current.workerId));
+    const [row] = await database.db.select().from(schema.workerHeartbeats).where(eq(schema.workerHeartbeats.workerId, current.workerId));
     expect(row?.stoppedAt).toBeInstanceOf(Date);
     expect(await listLiveWorkers(database.db, 15)).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import { GATHERING_VERSION, type Logger } from "@gathering/core";
 import { createDatabaseClient, markWorkerStopped, recordWorkerHeartbeat } from "@gathering/db";
-import { Logger as GraphileLogger, run, type Runner, type WorkerEvents } from "graphile-worker";
+import { Logger as GraphileLogger, type Runner, run, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { buildTaskList, type RegisteredJob } from "./job-handler";
 import { registeredJobs } from "./jobs";

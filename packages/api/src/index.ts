@@ -1,4 +1,5 @@
 /** @gathering/api: the tRPC API. */
-export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
-export { createContext, projectRoles, type ApiServices, type Caller, type Context, type ProjectRole } from "./context";
+
+export { type ApiServices, type Caller, type Context, createContext, type ProjectRole, projectRoles } from "./context";
+export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
 export { hasRole, toTRPCError } from "./trpc";

@@ -6,7 +6,7 @@ import { AppError, type AppErrorCode } from "@gathering/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
-import { z, ZodError } from "zod";
+import { ZodError, z } from "zod";
 import { type Context, type ProjectRole, projectRoles } from "./context";
 
 const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {

@@ -24,7 +24,11 @@ async function prepareDatabase(config: CliConfig, logger: Logger) {
   return database;
 }
 
-export async function runStart(config: CliConfig, logger: Logger, flags: { port?: number; host?: string; isWorkerEnabled: boolean; isDev: boolean }): Promise<number> {
+export async function runStart(
+  config: CliConfig,
+  logger: Logger,
+  flags: { port?: number; host?: string; isWorkerEnabled: boolean; isDev: boolean },
+): Promise<number> {
   const database = await prepareDatabase(config, logger);
   let web: WebServerHandle | undefined;
   let worker: WorkerHandle | undefined;
@@ -50,7 +54,10 @@ export async function runStart(config: CliConfig, logger: Logger, flags: { port?
     for (const step of steps()) await step.run().catch(() => {});
     throw error;
   }
-  logger.info({ url: web.url, database: database.description, worker: flags.isWorkerEnabled ? "running" : "disabled" }, `GatheRing is ready at ${web.url}`);
+  logger.info(
+    { url: web.url, database: database.description, worker: flags.isWorkerEnabled ? "running" : "disabled" },
+    `GatheRing is ready at ${web.url}`,
+  );
   return stopped;
 }
 
@@ -62,7 +69,11 @@ export async function runWorkerOnly(config: CliConfig, logger: Logger, flags: { 
     { name: "database", run: database.stop },
   ]);
   try {
-    worker = await startWorker({ connectionString: database.url, logger, concurrency: flags.concurrency ?? config.GATHERING_WORKER_CONCURRENCY });
+    worker = await startWorker({
+      connectionString: database.url,
+      logger,
+      concurrency: flags.concurrency ?? config.GATHERING_WORKER_CONCURRENCY,
+    });
   } catch (error) {
     await database.stop();
     throw error;

@@ -20,7 +20,12 @@ function describeUrl(url: string): string {
 
 export async function resolveDatabase(config: CliConfig, logger: Logger): Promise<ResolvedDatabase> {
   if (config.DATABASE_URL) {
-    return { url: config.DATABASE_URL, kind: "external", description: `PostgreSQL at ${describeUrl(config.DATABASE_URL)}`, stop: async () => {} };
+    return {
+      url: config.DATABASE_URL,
+      kind: "external",
+      description: `PostgreSQL at ${describeUrl(config.DATABASE_URL)}`,
+      stop: async () => {},
+    };
   }
   const secrets = await loadOrCreateSecrets(config.dataDir);
   const directory = path.join(config.dataDir, "postgres");

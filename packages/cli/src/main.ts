@@ -33,7 +33,8 @@ Configuration comes from the environment; see README.md for every variable.`;
 function parsePositiveInteger(value: string | undefined, flag: string, { min = 1, max = 65_535 } = {}): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw new CliError(`${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
   return number;
 }
 
@@ -83,7 +84,9 @@ export async function run(argv: string[]): Promise<number> {
         isDev: Boolean(values.dev),
       });
     case "worker":
-      return runWorkerOnly(config, logger, { concurrency: parsePositiveInteger(values.concurrency as string | undefined, "--concurrency", { max: 256 }) });
+      return runWorkerOnly(config, logger, {
+        concurrency: parsePositiveInteger(values.concurrency as string | undefined, "--concurrency", { max: 256 }),
+      });
     case "migrate":
       return runMigrate(config, logger);
   }

@@ -89,7 +89,9 @@ export async function ensureWebBuild(rootDir: string, logger: Logger): Promise<v
         output += chunk.toString();
       });
       child.on("error", reject);
-      child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`next build failed (exit ${code}):\n${output.slice(-4_000)}`))));
+      child.on("close", (code) =>
+        code === 0 ? resolve() : reject(new Error(`next build failed (exit ${code}):\n${output.slice(-4_000)}`)),
+      );
     });
     await writeFile(stampFile, stamp);
     logger.info({ seconds: Math.round((Date.now() - startedAt) / 1000) }, "dashboard built");

@@ -25,7 +25,13 @@ export async function startWebServer(options: {
   isDev: boolean;
   logger: Logger;
 }): Promise<WebServerHandle> {
-  const app = next({ dev: options.isDev, dir: path.join(options.rootDir, "apps/web"), hostname: options.host, port: options.port, quiet: true });
+  const app = next({
+    dev: options.isDev,
+    dir: path.join(options.rootDir, "apps/web"),
+    hostname: options.host,
+    port: options.port,
+    quiet: true,
+  });
   await app.prepare();
   const handle = app.getRequestHandler();
   let activeRequests = 0;

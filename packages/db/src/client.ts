@@ -2,10 +2,11 @@
  * The database client: postgres.js under drizzle. Every query function takes a `DbExecutor` first, so
  * the same function runs on the pool, inside a transaction, and in tests.
  */
-import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+
+import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { PgTransaction } from "drizzle-orm/pg-core";
 import type { PostgresJsQueryResultHKT } from "drizzle-orm/postgres-js";
-import type { ExtractTablesWithRelations } from "drizzle-orm";
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema";
 

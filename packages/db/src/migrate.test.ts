@@ -24,7 +24,11 @@ describe("migrate", () => {
 
     const first = await migrate(url);
     expect(first.applied).toBe(expectedMigrations.length);
-    expect(await getMigrationStatus(sql)).toEqual({ isCurrent: true, applied: expectedMigrations.length, expected: expectedMigrations.length });
+    expect(await getMigrationStatus(sql)).toEqual({
+      isCurrent: true,
+      applied: expectedMigrations.length,
+      expected: expectedMigrations.length,
+    });
 
     const second = await migrate(url);
     expect(second).toEqual({ applied: 0, waitedForLock: false });

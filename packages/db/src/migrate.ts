@@ -49,4 +49,3 @@ export async function migrate(connectionString: string, options: MigrateOptions 
     await sql.end({ timeout: 5 });
   }
 }
-

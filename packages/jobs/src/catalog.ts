@@ -6,7 +6,12 @@ export const pruneWorkerHeartbeatsJob = defineJob({
   id: "system:prune-worker-heartbeats",
   payload: z.object({
     /** Rows of workers stopped or silent for longer than this are deleted. */
-    olderThanHours: z.number().int().min(1).max(24 * 365).default(24),
+    olderThanHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365)
+      .default(24),
   }),
   maxAttempts: 3,
 });

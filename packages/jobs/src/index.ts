@@ -2,4 +2,3 @@
 export * from "./catalog";
 export * from "./define-job";
 export * from "./enqueue";
-

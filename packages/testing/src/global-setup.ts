@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { startEmbeddedPostgres, type EmbeddedPostgresServer } from "@gathering/db/embedded";
+import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "@gathering/db/embedded";
 import { migrateDatabase } from "@gathering/jobs/migrate";
 import postgres from "postgres";
 import type { TestProject } from "vitest/node";

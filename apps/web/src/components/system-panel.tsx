@@ -7,7 +7,12 @@ export function SystemPanel() {
   const trpc = useTRPC();
   const info = useQuery(trpc.system.info.queryOptions(undefined, { refetchInterval: 15_000 }));
 
-  if (info.isPending) return <section className="panel" aria-busy="true">Loading system information…</section>;
+  if (info.isPending)
+    return (
+      <section className="panel" aria-busy="true">
+        Loading system information…
+      </section>
+    );
   if (info.isError) {
     return (
       <section className="panel panel-error" role="alert">

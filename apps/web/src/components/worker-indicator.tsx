@@ -8,7 +8,13 @@ export function WorkerIndicator() {
   const subscription = useSubscription(trpc.system.status.subscriptionOptions({ intervalMs: 5_000 }));
   const workers = subscription.data?.workers;
   const label =
-    subscription.status === "error" ? "status unavailable" : !workers ? "connecting…" : workers.live > 0 ? `${workers.live} worker${workers.live === 1 ? "" : "s"} live` : "no worker running";
+    subscription.status === "error"
+      ? "status unavailable"
+      : !workers
+        ? "connecting…"
+        : workers.live > 0
+          ? `${workers.live} worker${workers.live === 1 ? "" : "s"} live`
+          : "no worker running";
   const tone = workers && workers.live > 0 ? "ok" : subscription.status === "error" || workers ? "bad" : "idle";
   return (
     <output className={`indicator indicator-${tone}`} aria-live="polite">

@@ -1,13 +1,11 @@
 /** Deletes heartbeat rows of workers that stopped or went silent long ago, so the table stays small. */
-import type { JobPayload, pruneWorkerHeartbeatsJob } from "@gathering/jobs";
+
 import { schema } from "@gathering/db";
-import { or, isNotNull, lt, sql, and } from "drizzle-orm";
+import type { JobPayload, pruneWorkerHeartbeatsJob } from "@gathering/jobs";
+import { and, isNotNull, lt, or, sql } from "drizzle-orm";
 import type { JobContext } from "../job-handler";
 
-export async function pruneWorkerHeartbeats(
-  payload: JobPayload<typeof pruneWorkerHeartbeatsJob>,
-  context: JobContext,
-): Promise<void> {
+export async function pruneWorkerHeartbeats(payload: JobPayload<typeof pruneWorkerHeartbeatsJob>, context: JobContext): Promise<void> {
   const cutoff = sql`now() - make_interval(hours => ${payload.olderThanHours})`;
   const deleted = await context.db
     .delete(schema.workerHeartbeats)

@@ -47,7 +47,8 @@ export async function checkReadiness(client: DatabaseClient, options: { timeoutM
   let worker: ReadinessCheck;
   try {
     const live = await withTimeout(listLiveWorkers(client.db, WORKER_LEASE_SECONDS));
-    worker = live.length > 0 ? { isOk: true, detail: `${live.length} live` } : failed(`no worker heartbeat in the last ${WORKER_LEASE_SECONDS} s`);
+    worker =
+      live.length > 0 ? { isOk: true, detail: `${live.length} live` } : failed(`no worker heartbeat in the last ${WORKER_LEASE_SECONDS} s`);
   } catch (error) {
     worker = failed(`cannot read: ${error instanceof Error ? error.message : "unknown error"}`);
   }

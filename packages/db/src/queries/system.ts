@@ -23,7 +23,10 @@ export async function recordWorkerHeartbeat(db: DbExecutor, worker: WorkerHeartb
   await db
     .insert(workerHeartbeats)
     .values({ ...worker })
-    .onConflictDoUpdate({ target: workerHeartbeats.workerId, set: { lastSeenAt: sql`now()`, stoppedAt: null, queueWorkerIds: worker.queueWorkerIds } });
+    .onConflictDoUpdate({
+      target: workerHeartbeats.workerId,
+      set: { lastSeenAt: sql`now()`, stoppedAt: null, queueWorkerIds: worker.queueWorkerIds },
+    });
 }
 
 export async function markWorkerStopped(db: DbExecutor, workerId: string): Promise<void> {
@@ -35,12 +38,7 @@ export async function listLiveWorkers(db: DbExecutor, leaseSeconds: number) {
   return db
     .select()
     .from(workerHeartbeats)
-    .where(
-      and(
-        isNull(workerHeartbeats.stoppedAt),
-        gt(workerHeartbeats.lastSeenAt, sql`now() - make_interval(secs => ${leaseSeconds})`),
-      ),
-    )
+    .where(and(isNull(workerHeartbeats.stoppedAt), gt(workerHeartbeats.lastSeenAt, sql`now() - make_interval(secs => ${leaseSeconds})`)))
     .orderBy(desc(workerHeartbeats.lastSeenAt));
 }
 
