@@ -99,10 +99,10 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof CliError) {
       console.error(`gathering: ${error.message}`);
       process.exitCode = 2;
-      return;
+    } else {
+      console.error("gathering: failed:", error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exitCode = 1;
     }
-    console.error("gathering: failed:", error instanceof Error ? (error.stack ?? error.message) : error);
-    process.exitCode = 1;
   }
   // Pools and timers are closed by now; exit without waiting on anything a library left behind.
   process.exit(process.exitCode);

