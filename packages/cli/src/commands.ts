@@ -56,7 +56,7 @@ export async function runStart(
   }
   logger.info(
     { url: web.url, database: database.description, worker: flags.isWorkerEnabled ? "running" : "disabled" },
-    `GatheRing is ready at ${web.url}`,
+    `GatheRing is ready at ${web.url} (${database.description})`,
   );
   return stopped;
 }

@@ -1,4 +1,4 @@
-/** Runs shutdown steps in order on SIGINT/SIGTERM; a second signal exits at once. */
+/** Runs shutdown steps in order on SIGINT/SIGTERM/SIGHUP; a second signal exits at once. */
 import type { Logger } from "@gathering/core";
 
 export type ShutdownStep = { name: string; run: () => Promise<void> };
@@ -30,5 +30,7 @@ export function onShutdownSignal(logger: Logger, steps: () => ShutdownStep[]): P
     };
     process.on("SIGINT", handle);
     process.on("SIGTERM", handle);
+    // A closed terminal sends SIGHUP; dying on it would orphan the embedded PostgreSQL.
+    process.on("SIGHUP", handle);
   });
 }
