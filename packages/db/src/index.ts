@@ -1,5 +1,10 @@
 /** @gathering/db: schema, client and query functions. Migration and embedded server are subpath exports. */
 export * from "./client";
 export * from "./migration-status";
+export * from "./queries/api-tokens";
+export * from "./queries/audit";
+export * from "./queries/projects";
+export * from "./queries/settings";
 export * from "./queries/system";
+export * from "./queries/users";
 export * as schema from "./schema";
