@@ -11,7 +11,9 @@ export function AppShell({ children }: { children: ReactNode }) {
       <aside className="sidebar" aria-label="Main navigation">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true" />
-          Gathe<span className="brand-accent">R</span>ing
+          <span className="brand-name">
+            Gathe<span className="brand-accent">R</span>ing
+          </span>
         </div>
         <nav>
           <ul>

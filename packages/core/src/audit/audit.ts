@@ -1,0 +1,26 @@
+/** Audit events: what happened, who did it, to what. Appended in the caller's transaction. */
+import { type AuditEventInput, type DbExecutor, insertAuditEvent } from "@gathering/db";
+
+export const auditActions = [
+  "auth.sign_up",
+  "auth.sign_in",
+  "auth.sign_in_failed",
+  "auth.sign_out",
+  "project.create",
+  "project.rename",
+  "member.invite",
+  "member.invitation_revoke",
+  "member.join",
+  "member.role_change",
+  "member.remove",
+  "token.create",
+  "token.revoke",
+  "settings.update",
+  "secrets.rotate",
+] as const;
+
+export type AuditAction = (typeof auditActions)[number];
+
+export function recordAudit(db: DbExecutor, event: AuditEventInput & { action: AuditAction }): Promise<void> {
+  return insertAuditEvent(db, event);
+}
