@@ -19,6 +19,7 @@ import { AppError } from "../errors";
 import { hashPassword, verifyAgainstDummyHash, verifyPassword, ZPassword } from "../security/passwords";
 import type { FailureCounter, RateLimiter } from "../security/rate-limiter";
 import { hashToken } from "../security/tokens";
+import { hasControlCharacters } from "../validation";
 
 export type SignUpPolicy = "open" | "invite" | "closed";
 
@@ -44,7 +45,7 @@ export const ZSignUpInput = z.object({
     .trim()
     .min(1, "Enter your name")
     .max(100)
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), "Names cannot contain control characters"),
+    .refine((value) => !hasControlCharacters(value), "Names cannot contain control characters"),
   password: ZPassword,
   invitationToken: z.string().max(200).optional(),
 });

@@ -22,9 +22,7 @@ describe("audit log", () => {
   it("chains each event to the previous one, also under concurrent writers", async () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, index) =>
-        database.db.transaction((tx) =>
-          insertAuditEvent(tx, { projectId, action: "test.event", metadata: { index, text: "é\u0000?".slice(0, 1) } }),
-        ),
+        database.db.transaction((tx) => insertAuditEvent(tx, { projectId, action: "test.event", metadata: { index, text: "é" } })),
       ),
     );
     const verification = await verifyAuditChain(database.db);
