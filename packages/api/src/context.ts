@@ -1,9 +1,9 @@
 /**
- * What every procedure receives: the database, a request-scoped logger carrying the request id, and
- * the caller's identity once auth has resolved it.
+ * What every procedure receives: the database, a request-scoped logger carrying the request id, the
+ * caller's identity (resolved by the auth layer before the call) and the client's address.
  */
 import { randomUUID } from "node:crypto";
-import type { DatabaseKind, Logger } from "@gathering/core";
+import type { AccountsConfig, DatabaseKind, FailureCounter, Keyring, Logger, RateLimiter } from "@gathering/core";
 import type { Database } from "@gathering/db";
 
 export const projectRoles = ["viewer", "member", "admin", "owner"] as const;
@@ -12,17 +12,45 @@ export type ProjectRole = (typeof projectRoles)[number];
 /** Who is calling. Browser sessions and API tokens both resolve to this. */
 export interface Caller {
   userId: string;
+  source?: "session" | "token";
+  sessionId?: string;
   /** API tokens are bound to one project and a role; sessions are not. */
-  tokenScope?: { projectId: string; role: ProjectRole };
+  tokenScope?: { projectId: string; role: ProjectRole; tokenId?: string };
 }
+
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+}
+
+/** Requests allowed per window, per caller (user, or address when anonymous). */
+export interface RateLimitRules {
+  anonymous: RateLimitRule;
+  authenticated: RateLimitRule;
+  /** Sign-up and invitation acceptance, per address: the expensive and abusable calls. */
+  strict: RateLimitRule;
+}
+
+export const defaultRateLimitRules: RateLimitRules = {
+  anonymous: { limit: 600, windowMs: 60_000 },
+  authenticated: { limit: 3_000, windowMs: 60_000 },
+  strict: { limit: 20, windowMs: 10 * 60_000 },
+};
 
 /** Long-lived services shared by every request of one process. */
 export interface ApiServices {
   db: Database;
   logger: Logger;
   databaseKind: DatabaseKind;
-  /** The caller's role in a project, or null when they are not a member. Provided by the auth layer. */
+  /** The caller's role in a project, or null when they are not a member. */
   resolveProjectRole: (db: Database, userId: string, projectId: string) => Promise<ProjectRole | null>;
+  accounts: AccountsConfig;
+  keyring: Keyring;
+  rateLimiter: RateLimiter;
+  failureCounter: FailureCounter;
+  rateLimits: RateLimitRules;
+  /** Tells every instance that a token is revoked (drops it from their caches). */
+  announceTokenRevoked: (tokenHash: string) => Promise<void>;
 }
 
 export interface CreateContextOptions {
@@ -41,6 +69,8 @@ export function createContext({ services, headers, caller }: CreateContextOption
     requestId,
     logger: services.logger.child({ requestId }),
     caller,
+    /** Set by the web server from the socket (or a trusted proxy), never from client headers. */
+    ip: headers.get("x-gathering-client-ip") ?? "unknown",
   };
 }
 

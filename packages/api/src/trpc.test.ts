@@ -1,9 +1,10 @@
-import { AppError, createLogger } from "@gathering/core";
+import { AppError } from "@gathering/core";
 import type { Database } from "@gathering/db";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type ApiServices, type Caller, createContext, type ProjectRole } from "./context";
+import { createTestServices } from "./test-services";
 import { createTRPCRouter, projectProcedure, protectedProcedure, publicProcedure } from "./trpc";
 
 const PROJECT_A = "7a1f0c1e-8d4b-4a55-9d6b-0f5a2c3e4d5a";
@@ -14,10 +15,10 @@ const roles: Record<string, Record<string, ProjectRole>> = {
 };
 
 const services: ApiServices = {
-  db: {} as Database,
-  logger: createLogger({ level: "silent" }),
-  databaseKind: "embedded",
+  ...createTestServices({} as Database),
   resolveProjectRole: async (_db, userId, projectId) => roles[userId]?.[projectId] ?? null,
+  // Counts in memory: these tests are about the tiers, not the store.
+  rateLimiter: { limit: async (_key, limit) => ({ isAllowed: true, limit, remaining: limit, resetAt: new Date() }) },
 };
 
 const testRouter = createTRPCRouter({

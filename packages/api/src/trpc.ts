@@ -94,11 +94,29 @@ const baseMiddleware = t.middleware(async ({ ctx, next, path, type }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(baseMiddleware);
+/** One rate limit for every procedure: per user when signed in, per address otherwise. */
+function rateLimitMiddleware(tier: "default" | "strict") {
+  return t.middleware(async ({ ctx, next }) => {
+    const rules = ctx.services.rateLimits;
+    const rule = tier === "strict" ? rules.strict : ctx.caller ? rules.authenticated : rules.anonymous;
+    const subject = tier === "strict" || !ctx.caller ? `ip:${ctx.ip}` : `user:${ctx.caller.userId}`;
+    const result = await ctx.services.rateLimiter.limit(`api:${tier}:${subject}`, rule.limit, rule.windowMs);
+    if (!result.isAllowed) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((result.resetAt.getTime() - Date.now()) / 1000));
+      throw new AppError("TOO_MANY_REQUESTS", `Too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    }
+    return next();
+  });
+}
+
+export const publicProcedure = t.procedure.use(baseMiddleware).use(rateLimitMiddleware("default"));
+
+/** For sign-up and the like: a much lower limit per address. */
+export const strictPublicProcedure = t.procedure.use(baseMiddleware).use(rateLimitMiddleware("strict"));
 
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.caller) throw new AppError("UNAUTHORIZED", "Sign in or send an API token");
-  return next({ ctx: { ...ctx, caller: ctx.caller } });
+  return next({ ctx: { ...ctx, caller: ctx.caller, actor: { userId: ctx.caller.userId, ip: ctx.ip } } });
 });
 
 export function hasRole(role: ProjectRole, minRole: ProjectRole): boolean {
@@ -120,6 +138,6 @@ export function projectProcedure(minRole: ProjectRole) {
     // A token never grants more than its own role, nor more than its owner's.
     const role = scope && !hasRole(scope.role, memberRole) ? scope.role : memberRole;
     if (!hasRole(role, minRole)) throw new AppError("FORBIDDEN", `This needs the ${minRole} role or higher in the project`);
-    return next({ ctx: { ...ctx, project: { id: input.projectId, role } } });
+    return next({ ctx: { ...ctx, project: { id: input.projectId, role }, actor: { ...ctx.actor, role } } });
   });
 }

@@ -10,6 +10,18 @@ const ZServerEnv = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   GATHERING_TEST_HOOKS: z.enum(["0", "1"]).default("0"),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
+  NEXTAUTH_URL: z.url().optional(),
+  GATHERING_ENCRYPTION_KEYS: z.string().min(1, "must hold at least one key: id:base64key"),
+  GATHERING_SIGNUP_POLICY: z.enum(["open", "invite", "closed"]).default("invite"),
+  GATHERING_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  GATHERING_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  GATHERING_RATE_LIMIT_AUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(3_000),
+  GATHERING_RATE_LIMIT_STRICT_PER_10_MINUTES: z.coerce.number().int().min(1).default(20),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional(),
+  UPSTASH_REDIS_REST_URL: z.url().optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 
 export type ServerEnv = z.infer<typeof ZServerEnv>;

@@ -1,15 +1,21 @@
 /**
- * Process-wide services of the web app: one database pool and one logger, created on first use and
- * kept on globalThis so development reloads do not open a new pool each time.
+ * Process-wide services of the web app: one database pool, one logger, the auth layer and the rate
+ * limiter, created on first use and kept on globalThis so development reloads do not duplicate them.
  */
 import type { ApiServices } from "@gathering/api";
-import { createLogger } from "@gathering/core";
+import { type AuthServices, RevocationCache } from "@gathering/auth";
+import { createLogger, createPostgresRateLimiter, parseKeyring, resolveProjectRole } from "@gathering/core";
 import { createDatabaseClient, type DatabaseClient } from "@gathering/db";
 import { serverEnv } from "./env";
+import { createRateLimiter, type RateLimitStore } from "./rate-limiter";
 
 interface WebServices {
   api: ApiServices;
+  auth: AuthServices;
   database: DatabaseClient;
+  revocations: RevocationCache;
+  rateLimitStore: RateLimitStore;
+  ready: Promise<void>;
 }
 
 const globalForServices = globalThis as typeof globalThis & { __gatheringWebServices?: WebServices };
@@ -19,14 +25,33 @@ export function webServices(): WebServices {
   const env = serverEnv();
   const logger = createLogger({ level: env.LOG_LEVEL, name: "gathering-web" });
   const database = createDatabaseClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE, applicationName: "gathering-web" });
+  const revocations = new RevocationCache(database.db);
+  const { limiter, store } = createRateLimiter(env, database.db);
+  // Sign-in failures are always counted in PostgreSQL: they must survive restarts and are rare.
+  const failureCounter = createPostgresRateLimiter(database.db);
+  const accounts = { passwordHashCost: env.GATHERING_BCRYPT_COST, signUpPolicy: env.GATHERING_SIGNUP_POLICY };
+  const isSecure = env.NEXTAUTH_URL?.startsWith("https://") ?? false;
   const services: WebServices = {
     database,
+    revocations,
+    rateLimitStore: store,
+    ready: revocations.listen(database.sql).catch((error: unknown) => logger.error({ err: error }, "could not listen for revocations")),
+    auth: { db: database.db, logger, accounts, limiter: failureCounter, revocations, secret: env.NEXTAUTH_SECRET, isSecure },
     api: {
       db: database.db,
       logger,
       databaseKind: env.GATHERING_DATABASE_KIND,
-      // Projects and memberships arrive with the auth layer; until then nobody is a member of anything.
-      resolveProjectRole: async () => null,
+      resolveProjectRole,
+      accounts,
+      keyring: parseKeyring(env.GATHERING_ENCRYPTION_KEYS),
+      rateLimiter: limiter,
+      failureCounter,
+      rateLimits: {
+        anonymous: { limit: env.GATHERING_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 },
+        authenticated: { limit: env.GATHERING_RATE_LIMIT_AUTHENTICATED_PER_MINUTE, windowMs: 60_000 },
+        strict: { limit: env.GATHERING_RATE_LIMIT_STRICT_PER_10_MINUTES, windowMs: 10 * 60_000 },
+      },
+      announceTokenRevoked: (tokenHash) => revocations.announceTokenRevoked(tokenHash),
     },
   };
   globalForServices.__gatheringWebServices = services;

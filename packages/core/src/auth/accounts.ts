@@ -7,8 +7,10 @@ import {
   type Database,
   findUsableInvitationForUpdate,
   findUserByEmail,
+  findUserById,
   insertProject,
   insertUser,
+  listProjectsForUser,
   markInvitationAccepted,
   upsertMember,
 } from "@gathering/db";
@@ -199,4 +201,11 @@ export async function signIn(deps: SignInDependencies, input: TSignInInput, meta
 function tooMany(resetAt: Date): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil((resetAt.getTime() - Date.now()) / 1000));
   return new AppError("TOO_MANY_REQUESTS", `Too many sign-in attempts; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+}
+
+/** The signed-in user's own account and the projects they belong to. */
+export async function getAccount(db: Database, userId: string) {
+  const [user, projects] = await Promise.all([findUserById(db, userId), listProjectsForUser(db, userId)]);
+  if (!user) throw new AppError("UNAUTHORIZED", "This account no longer exists");
+  return { id: user.id, email: user.email, name: user.name, createdAt: user.createdAt, projects };
 }

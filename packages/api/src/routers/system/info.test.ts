@@ -1,9 +1,7 @@
-import { createLogger } from "@gathering/core";
 import { recordWorkerHeartbeat } from "@gathering/db";
 import { createTestDatabase, type TestDatabase } from "@gathering/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createContext } from "../../context";
-import { createCaller } from "../../root";
+import { callerFor, createTestServices } from "../../test-services";
 
 let database: TestDatabase;
 
@@ -15,13 +13,7 @@ afterAll(async () => {
 });
 
 function caller() {
-  const services = {
-    db: database.db,
-    logger: createLogger({ level: "silent" }),
-    databaseKind: "external" as const,
-    resolveProjectRole: async () => null,
-  };
-  return createCaller(createContext({ services, headers: new Headers(), caller: null }));
+  return callerFor(createTestServices(database.db), null);
 }
 
 describe("system.info", () => {

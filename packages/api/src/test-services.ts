@@ -1,0 +1,42 @@
+/**
+ * Services for tests that call the API in-process (createCaller / fetchRequestHandler): the real
+ * PostgreSQL rate limiter and membership lookup, a fixed keyring, cheap bcrypt and generous limits.
+ */
+import {
+  createLogger,
+  createPostgresRateLimiter,
+  type Logger,
+  parseKeyring,
+  resolveProjectRole,
+} from "@gathering/core";
+import type { Database } from "@gathering/db";
+import { type ApiServices, type Caller, createContext, defaultRateLimitRules } from "./context";
+import { createCaller } from "./root";
+
+export const testKeyring = parseKeyring("test-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+
+export function createTestServices(db: Database, overrides: Partial<ApiServices> = {}): ApiServices {
+  const limiter = createPostgresRateLimiter(db);
+  return {
+    db,
+    logger: createLogger({ level: "silent" }) as Logger,
+    databaseKind: "external",
+    resolveProjectRole,
+    accounts: { passwordHashCost: 4, signUpPolicy: "open" },
+    keyring: testKeyring,
+    rateLimiter: limiter,
+    failureCounter: limiter,
+    rateLimits: {
+      ...defaultRateLimitRules,
+      anonymous: { limit: 100_000, windowMs: 60_000 },
+      authenticated: { limit: 100_000, windowMs: 60_000 },
+      strict: { limit: 100_000, windowMs: 60_000 },
+    },
+    announceTokenRevoked: async () => {},
+    ...overrides,
+  };
+}
+
+export function callerFor(services: ApiServices, caller: Caller | null, headers: Record<string, string> = {}) {
+  return createCaller(createContext({ services, headers: new Headers({ "x-gathering-client-ip": "203.0.113.7", ...headers }), caller }));
+}
