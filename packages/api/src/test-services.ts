@@ -2,13 +2,7 @@
  * Services for tests that call the API in-process (createCaller / fetchRequestHandler): the real
  * PostgreSQL rate limiter and membership lookup, a fixed keyring, cheap bcrypt and generous limits.
  */
-import {
-  createLogger,
-  createPostgresRateLimiter,
-  type Logger,
-  parseKeyring,
-  resolveProjectRole,
-} from "@gathering/core";
+import { createLogger, createPostgresRateLimiter, type Logger, parseKeyring, resolveProjectRole } from "@gathering/core";
 import type { Database } from "@gathering/db";
 import { type ApiServices, type Caller, createContext, defaultRateLimitRules } from "./context";
 import { createCaller } from "./root";

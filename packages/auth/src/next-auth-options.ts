@@ -4,7 +4,16 @@
  * refresh), which sign-out records as revoked so the cookie is dead everywhere, also after restarts.
  */
 import { randomUUID } from "node:crypto";
-import { type AccountsConfig, AppError, type FailureCounter, type Logger, type RateLimiter, recordAudit, signIn, ZSignInInput } from "@gathering/core";
+import {
+  type AccountsConfig,
+  AppError,
+  type FailureCounter,
+  type Logger,
+  type RateLimiter,
+  recordAudit,
+  signIn,
+  ZSignInInput,
+} from "@gathering/core";
 import type { Database } from "@gathering/db";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
@@ -51,11 +60,9 @@ export function createAuthOptions(services: AuthServices): NextAuthOptions {
           const parsed = ZSignInInput.safeParse(credentials ?? {});
           if (!parsed.success) return null;
           try {
-            const user = await signIn(
-              { db: services.db, config: services.accounts, limiter: services.limiter },
-              parsed.data,
-              { ip: clientAddressFromHeaders(request.headers ?? {}) },
-            );
+            const user = await signIn({ db: services.db, config: services.accounts, limiter: services.limiter }, parsed.data, {
+              ip: clientAddressFromHeaders(request.headers ?? {}),
+            });
             return { id: user.id, email: user.email, name: user.name };
           } catch (error) {
             // next-auth passes an Error's message to the sign-in page as ?error=...

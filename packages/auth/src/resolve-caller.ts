@@ -42,7 +42,11 @@ export async function resolveCaller(
     if (scheme !== "Bearer" || !presented) throw new AppError("UNAUTHORIZED", "Use Authorization: Bearer <API token>");
     const verified = await services.revocations.verifyApiToken(presented, hashToken(presented));
     if (!verified) throw new AppError("UNAUTHORIZED", "This API token is invalid, expired or revoked");
-    return { userId: verified.userId, source: "token", tokenScope: { projectId: verified.projectId, role: verified.role, tokenId: verified.tokenId } };
+    return {
+      userId: verified.userId,
+      source: "token",
+      tokenScope: { projectId: verified.projectId, role: verified.role, tokenId: verified.tokenId },
+    };
   }
   const cookie = readCookie(headers.get("cookie"), sessionCookieName(services.isSecure));
   if (!cookie) return null;

@@ -1,11 +1,13 @@
 /** The `gathering` commands: start, worker, migrate. */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Logger } from "@gathering/core";
+import { type Logger, signUp } from "@gathering/core";
+import { countUsers, createDatabaseClient, type Database } from "@gathering/db";
 import { migrateDatabase } from "@gathering/jobs/migrate";
 import { startWorker, type WorkerHandle } from "@gathering/worker";
-import type { CliConfig } from "./config";
+import { type CliConfig, CliError } from "./config";
 import { resolveDatabase } from "./database";
+import { loadOrCreateSecrets } from "./secrets";
 import { onShutdownSignal, type ShutdownStep } from "./shutdown";
 import { ensureWebBuild } from "./web-build";
 import { startWebServer, type WebServerHandle } from "./web-server";
@@ -24,12 +26,68 @@ async function prepareDatabase(config: CliConfig, logger: Logger) {
   return database;
 }
 
+/** Session secret and encryption keys: the environment's, else the data directory's. */
+export async function resolveAppSecrets(config: CliConfig, logger: Logger, databaseKind: "embedded" | "external") {
+  if (config.NEXTAUTH_SECRET && config.GATHERING_ENCRYPTION_KEYS) {
+    return { nextAuthSecret: config.NEXTAUTH_SECRET, encryptionKeys: config.GATHERING_ENCRYPTION_KEYS };
+  }
+  const stored = await loadOrCreateSecrets(config.dataDir);
+  if (databaseKind === "external") {
+    logger.warn(
+      { dataDir: config.dataDir },
+      "NEXTAUTH_SECRET or GATHERING_ENCRYPTION_KEYS is not set: using the data directory's. Every instance on this database needs the same values; set both in the environment.",
+    );
+  }
+  return {
+    nextAuthSecret: config.NEXTAUTH_SECRET ?? stored.nextAuthSecret,
+    encryptionKeys: config.GATHERING_ENCRYPTION_KEYS ?? stored.encryptionKeys,
+  };
+}
+
+/** GATHERING_ADMIN_EMAIL / GATHERING_ADMIN_PASSWORD create the first account (owner of the default project). */
+async function bootstrapAdmin(config: CliConfig, logger: Logger, databaseUrl: string): Promise<void> {
+  if (!config.GATHERING_ADMIN_EMAIL && !config.GATHERING_ADMIN_PASSWORD) return;
+  if (!config.GATHERING_ADMIN_EMAIL || !config.GATHERING_ADMIN_PASSWORD) {
+    throw new CliError("set both GATHERING_ADMIN_EMAIL and GATHERING_ADMIN_PASSWORD, or neither");
+  }
+  await withDatabaseClient(databaseUrl, async (db) => {
+    if ((await countUsers(db)) > 0) return;
+    try {
+      await signUp(
+        db,
+        { passwordHashCost: config.GATHERING_BCRYPT_COST, signUpPolicy: "closed" },
+        { email: config.GATHERING_ADMIN_EMAIL ?? "", name: "Administrator", password: config.GATHERING_ADMIN_PASSWORD ?? "" },
+      );
+    } catch (error) {
+      throw new CliError(`could not create the admin account: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    logger.info({ email: config.GATHERING_ADMIN_EMAIL }, "created the admin account");
+  });
+}
+
+export async function withDatabaseClient<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
+  const client = createDatabaseClient(url, { max: 2, applicationName: "gathering-cli" });
+  try {
+    return await work(client.db);
+  } finally {
+    await client.close();
+  }
+}
+
 export async function runStart(
   config: CliConfig,
   logger: Logger,
   flags: { port?: number; host?: string; isWorkerEnabled: boolean; isDev: boolean },
 ): Promise<number> {
   const database = await prepareDatabase(config, logger);
+  const secrets = await resolveAppSecrets(config, logger, database.kind).catch(async (error: unknown) => {
+    await database.stop();
+    throw error;
+  });
+  await bootstrapAdmin(config, logger, database.url).catch(async (error: unknown) => {
+    await database.stop();
+    throw error;
+  });
   let web: WebServerHandle | undefined;
   let worker: WorkerHandle | undefined;
   const steps = (): ShutdownStep[] => [
@@ -49,6 +107,11 @@ export async function runStart(
     process.env.DATABASE_POOL_SIZE = String(config.DATABASE_POOL_SIZE);
     process.env.LOG_LEVEL = config.LOG_LEVEL;
     process.env.NEXT_TELEMETRY_DISABLED = "1";
+    process.env.NEXTAUTH_SECRET = secrets.nextAuthSecret;
+    process.env.GATHERING_ENCRYPTION_KEYS = secrets.encryptionKeys;
+    process.env.GATHERING_BCRYPT_COST = String(config.GATHERING_BCRYPT_COST);
+    // Without a fixed public URL, next-auth builds its redirects from the request's Host header.
+    if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST = "1";
     web = await startWebServer({ rootDir, host: flags.host ?? config.HOST, port: flags.port ?? config.PORT, isDev: flags.isDev, logger });
   } catch (error) {
     for (const step of steps()) await step.run().catch(() => {});
@@ -86,6 +149,20 @@ export async function runMigrate(config: CliConfig, logger: Logger): Promise<num
   const database = await prepareDatabase(config, logger);
   await database.stop();
   return 0;
+}
+
+/** Runs one piece of work against the (migrated) database, starting and stopping an embedded one if needed. */
+export async function runWithDatabase<T>(
+  config: CliConfig,
+  logger: Logger,
+  work: (db: Database, kind: "embedded" | "external") => Promise<T>,
+): Promise<T> {
+  const database = await prepareDatabase(config, logger);
+  try {
+    return await withDatabaseClient(database.url, (db) => work(db, database.kind));
+  } finally {
+    await database.stop();
+  }
 }
 
 export const webDir = path.join(rootDir, "apps/web");

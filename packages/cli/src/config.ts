@@ -17,6 +17,11 @@ const ZCliEnv = z.object({
   GATHERING_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   GATHERING_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  GATHERING_ENCRYPTION_KEYS: z.string().min(1).optional(),
+  GATHERING_ADMIN_EMAIL: z.string().optional(),
+  GATHERING_ADMIN_PASSWORD: z.string().optional(),
+  GATHERING_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
 });
 
 export type CliConfig = z.infer<typeof ZCliEnv> & { dataDir: string };

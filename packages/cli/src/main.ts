@@ -1,6 +1,7 @@
 /** Entry of the `gathering` command: parses arguments, runs one command, sets the exit code. */
 import { parseArgs } from "node:util";
 import { GATHERING_VERSION } from "@gathering/core";
+import { runAuditVerify, runSecretsNewKey, runSecretsRotate, runTokenCreate } from "./admin-commands";
 import { runMigrate, runStart, runWorkerOnly } from "./commands";
 import { CliError, readConfig } from "./config";
 import { createCliLogger } from "./logger";
@@ -13,6 +14,15 @@ Commands:
   start       Start everything: database (embedded unless DATABASE_URL is set), migrations, worker and web
   worker      Start a worker only (for a deployment of N web instances and M workers)
   migrate     Apply database migrations and exit
+  token create --project <id> --email <user> --name <name> [--role member] [--expires-in-days N]
+              Create an API token for the SDK (printed once)
+  secrets rotate
+              Re-encrypt stored provider keys with a new key (data-dir keys) or the first of
+              GATHERING_ENCRYPTION_KEYS
+  secrets new-key
+              Print a new key entry for GATHERING_ENCRYPTION_KEYS
+  audit verify
+              Check the audit log's hash chain (exit 1 when broken)
   help        Show this help
 
 Options for start:
@@ -47,7 +57,19 @@ const commandOptions = {
   },
   worker: { concurrency: { type: "string" } },
   migrate: {},
+  "token create": {
+    project: { type: "string" },
+    email: { type: "string" },
+    name: { type: "string" },
+    role: { type: "string" },
+    "expires-in-days": { type: "string" },
+  },
+  "secrets rotate": {},
+  "secrets new-key": {},
+  "audit verify": {},
 } as const;
+
+const commandGroups = new Set(["token", "secrets", "audit"]);
 
 type CommandName = keyof typeof commandOptions;
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commandOptions, name);
@@ -62,20 +84,25 @@ export async function run(argv: string[]): Promise<number> {
     console.log(GATHERING_VERSION);
     return 0;
   }
-  if (!isCommand(first)) throw new CliError(`unknown command "${first}". Run "gathering --help" for the list of commands.`);
+  let command = first;
+  if (commandGroups.has(first)) {
+    const sub = rest.shift();
+    command = `${first} ${sub ?? ""}`.trim();
+  }
+  if (!isCommand(command)) throw new CliError(`unknown command "${command}". Run "gathering --help" for the list of commands.`);
   if (rest.includes("--help") || rest.includes("-h")) {
     console.log(usage);
     return 0;
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: rest, options: commandOptions[first], strict: true, allowPositionals: false }).values as typeof values;
+    values = parseArgs({ args: rest, options: commandOptions[command], strict: true, allowPositionals: false }).values as typeof values;
   } catch (error) {
     throw new CliError(`${error instanceof Error ? error.message : String(error)}. Run "gathering --help" for usage.`);
   }
   const config = readConfig();
   const logger = createCliLogger(config);
-  switch (first) {
+  switch (command) {
     case "start":
       return runStart(config, logger, {
         port: parsePositiveInteger(values.port as string | undefined, "--port", { min: 0 }),
@@ -89,6 +116,20 @@ export async function run(argv: string[]): Promise<number> {
       });
     case "migrate":
       return runMigrate(config, logger);
+    case "token create":
+      return runTokenCreate(config, logger, {
+        project: values.project as string | undefined,
+        email: values.email as string | undefined,
+        name: values.name as string | undefined,
+        role: values.role as string | undefined,
+        expiresInDays: parsePositiveInteger(values["expires-in-days"] as string | undefined, "--expires-in-days", { max: 3_650 }),
+      });
+    case "secrets rotate":
+      return runSecretsRotate(config, logger);
+    case "secrets new-key":
+      return runSecretsNewKey();
+    case "audit verify":
+      return runAuditVerify(config, logger);
   }
 }
 

@@ -18,7 +18,10 @@ const ZServerEnv = z.object({
   GATHERING_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   GATHERING_RATE_LIMIT_AUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(3_000),
   GATHERING_RATE_LIMIT_STRICT_PER_10_MINUTES: z.coerce.number().int().min(1).default(20),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .optional(),
   UPSTASH_REDIS_REST_URL: z.url().optional(),
   UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),

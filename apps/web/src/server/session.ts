@@ -1,6 +1,7 @@
 /** The signed-in user in server components and server actions (the same rules as the API). */
-import { type ResolvedCaller, resolveCaller } from "@gathering/auth";
+
 import { appRouter, createContext } from "@gathering/api";
+import { type ResolvedCaller, resolveCaller } from "@gathering/auth";
 import { headers } from "next/headers";
 import { webServices } from "./services";
 

@@ -42,7 +42,14 @@ export async function createApiToken(
       tokenHash: hashToken(token),
       expiresAt: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
     });
-    await recordAudit(tx, { projectId: input.projectId, actorUserId: actor.userId, action: "token.create", target: created.name, metadata: { tokenId: created.id, role: created.role }, ip: actor.ip });
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "token.create",
+      target: created.name,
+      metadata: { tokenId: created.id, role: created.role },
+      ip: actor.ip,
+    });
     return { ...created, token };
   });
 }
@@ -52,11 +59,22 @@ export function listProjectApiTokens(db: DbExecutor, projectId: string) {
 }
 
 /** Revokes a token; returns its hash so caches holding it can be told. */
-export async function revokeProjectApiToken(db: Database, actor: Actor, input: { projectId: string; tokenId: string }): Promise<{ tokenHash: string }> {
+export async function revokeProjectApiToken(
+  db: Database,
+  actor: Actor,
+  input: { projectId: string; tokenId: string },
+): Promise<{ tokenHash: string }> {
   return db.transaction(async (tx) => {
     const revoked = await revokeApiToken(tx, input);
     if (!revoked) throw new AppError("NOT_FOUND", "Token not found or already revoked");
-    await recordAudit(tx, { projectId: input.projectId, actorUserId: actor.userId, action: "token.revoke", target: revoked.name, metadata: { tokenId: revoked.id }, ip: actor.ip });
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "token.revoke",
+      target: revoked.name,
+      metadata: { tokenId: revoked.id },
+      ip: actor.ip,
+    });
     return { tokenHash: revoked.tokenHash };
   });
 }

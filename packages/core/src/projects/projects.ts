@@ -52,7 +52,13 @@ export async function createProject(db: Database, actor: Actor, input: { name: s
   return db.transaction(async (tx) => {
     const project = await insertProject(tx, { name: input.name, createdByUserId: actor.userId });
     await upsertMember(tx, { projectId: project.id, userId: actor.userId, role: "owner" });
-    await recordAudit(tx, { projectId: project.id, actorUserId: actor.userId, action: "project.create", target: project.name, ip: actor.ip });
+    await recordAudit(tx, {
+      projectId: project.id,
+      actorUserId: actor.userId,
+      action: "project.create",
+      target: project.name,
+      ip: actor.ip,
+    });
     return { id: project.id, name: project.name, role: "owner" as const, createdAt: project.createdAt };
   });
 }
@@ -61,7 +67,13 @@ export async function renameProject(db: Database, actor: Actor, input: { project
   return db.transaction(async (tx) => {
     const project = await updateProjectName(tx, input);
     if (!project) throw new AppError("NOT_FOUND", "Project not found");
-    await recordAudit(tx, { projectId: project.id, actorUserId: actor.userId, action: "project.rename", target: project.name, ip: actor.ip });
+    await recordAudit(tx, {
+      projectId: project.id,
+      actorUserId: actor.userId,
+      action: "project.rename",
+      target: project.name,
+      ip: actor.ip,
+    });
     return { id: project.id, name: project.name };
   });
 }
@@ -97,7 +109,14 @@ export async function inviteMember(
       invitedByUserId: actor.userId,
       expiresAt: new Date(Date.now() + INVITATION_LIFETIME_MS),
     });
-    await recordAudit(tx, { projectId: input.projectId, actorUserId: actor.userId, action: "member.invite", target: invitation.email, metadata: { role: input.role }, ip: actor.ip });
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "member.invite",
+      target: invitation.email,
+      metadata: { role: input.role },
+      ip: actor.ip,
+    });
     return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, token };
   });
 }
@@ -105,7 +124,13 @@ export async function inviteMember(
 export async function cancelInvitation(db: Database, actor: Actor, input: { projectId: string; invitationId: string }) {
   await db.transaction(async (tx) => {
     if (!(await revokeInvitation(tx, input))) throw new AppError("NOT_FOUND", "Invitation not found");
-    await recordAudit(tx, { projectId: input.projectId, actorUserId: actor.userId, action: "member.invitation_revoke", target: input.invitationId, ip: actor.ip });
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "member.invitation_revoke",
+      target: input.invitationId,
+      ip: actor.ip,
+    });
   });
 }
 
@@ -114,11 +139,19 @@ export async function acceptInvitation(db: Database, actor: Actor & { email: str
   return db.transaction(async (tx) => {
     const invitation = await findUsableInvitationForUpdate(tx, hashToken(input.token));
     if (!invitation) throw new AppError("NOT_FOUND", "This invitation link is invalid, used or expired");
-    if (invitation.email !== actor.email.toLowerCase()) throw new AppError("FORBIDDEN", "This invitation was sent to another email address");
+    if (invitation.email !== actor.email.toLowerCase())
+      throw new AppError("FORBIDDEN", "This invitation was sent to another email address");
     const current = await findMemberRole(tx, { projectId: invitation.projectId, userId: actor.userId });
     if (!current) await upsertMember(tx, { projectId: invitation.projectId, userId: actor.userId, role: invitation.role });
     await markInvitationAccepted(tx, invitation.id);
-    await recordAudit(tx, { projectId: invitation.projectId, actorUserId: actor.userId, action: "member.join", target: actor.email, metadata: { role: invitation.role }, ip: actor.ip });
+    await recordAudit(tx, {
+      projectId: invitation.projectId,
+      actorUserId: actor.userId,
+      action: "member.join",
+      target: actor.email,
+      metadata: { role: invitation.role },
+      ip: actor.ip,
+    });
     return { projectId: invitation.projectId, role: current ?? invitation.role };
   });
 }
@@ -161,8 +194,13 @@ export async function removeMember(db: Database, actor: Actor & { role: ProjectR
     const currentRole = await assertKeepsAnOwner(tx, input.projectId, input.userId, null);
     if (currentRole === "owner" && actor.role !== "owner") throw new AppError("FORBIDDEN", "Only an owner can remove an owner");
     await deleteMember(tx, input);
-    await recordAudit(tx, { projectId: input.projectId, actorUserId: actor.userId, action: "member.remove", target: input.userId, metadata: { role: currentRole }, ip: actor.ip });
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "member.remove",
+      target: input.userId,
+      metadata: { role: currentRole },
+      ip: actor.ip,
+    });
   });
 }
-
-

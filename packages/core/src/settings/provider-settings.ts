@@ -110,13 +110,23 @@ export async function updateProviderSettings(
       changed.push(`${provider}.apiKey`);
     }
     // The audit names what changed, never the values.
-    await recordAudit(tx, { projectId: input.projectId, actorUserId: actor.userId, action: "settings.update", metadata: { changed }, ip: actor.ip });
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "settings.update",
+      metadata: { changed },
+      ip: actor.ip,
+    });
   });
   return getProviderSettings(db, input.projectId);
 }
 
 /** The decrypted key for the model layer; never returned through the API. */
-export async function readProviderApiKey(db: DbExecutor, keyring: Keyring, input: { projectId: string; provider: ProviderName }): Promise<string | null> {
+export async function readProviderApiKey(
+  db: DbExecutor,
+  keyring: Keyring,
+  input: { projectId: string; provider: ProviderName },
+): Promise<string | null> {
   const secret = await findProjectSecret(db, { projectId: input.projectId, name: secretName(input.provider) });
   if (!secret) return null;
   return decryptSecret(keyring, { keyId: secret.keyId, ciphertext: secret.ciphertext }, secret.id);

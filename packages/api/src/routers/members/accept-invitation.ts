@@ -3,8 +3,10 @@ import { AppError, acceptInvitation as accept, getAccount } from "@gathering/cor
 import { z } from "zod";
 import { protectedProcedure } from "../../trpc";
 
-export const acceptInvitation = protectedProcedure.input(z.object({ token: z.string().min(1).max(200) })).mutation(async ({ ctx, input }) => {
-  if (ctx.caller.tokenScope) throw new AppError("FORBIDDEN", "Accept invitations while signed in, not with an API token");
-  const account = await getAccount(ctx.db, ctx.caller.userId);
-  return accept(ctx.db, { ...ctx.actor, email: account.email }, input);
-});
+export const acceptInvitation = protectedProcedure
+  .input(z.object({ token: z.string().min(1).max(200) }))
+  .mutation(async ({ ctx, input }) => {
+    if (ctx.caller.tokenScope) throw new AppError("FORBIDDEN", "Accept invitations while signed in, not with an API token");
+    const account = await getAccount(ctx.db, ctx.caller.userId);
+    return accept(ctx.db, { ...ctx.actor, email: account.email }, input);
+  });
