@@ -46,27 +46,35 @@ export function toTRPCError(error: AppError): TRPCError {
   return new TRPCError({ code: trpcCodeFor[error.code], message: error.message, cause: error });
 }
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    const appError = cause instanceof AppError ? cause : null;
-    const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
-    const isInternal = error.code === "INTERNAL_SERVER_ERROR" && !appError;
-    // Never send stack traces, SQL or driver messages to a client.
-    const { stack: _stack, ...data } = shape.data;
-    return {
-      ...shape,
-      message: isInternal ? "Internal server error" : zodError ? "Invalid input" : shape.message,
-      data: {
-        ...data,
-        appCode: appError?.code ?? (zodError ? "VALIDATION_FAILED" : (appCodeFor[error.code] ?? "INTERNAL")),
-        details: appError?.details ?? null,
-        zodError,
-      },
-    };
-  },
-});
+/** Procedure metadata: the role a project procedure needs (read by the tenant-isolation test). */
+export interface ProcedureMeta {
+  minRole?: ProjectRole;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      const appError = cause instanceof AppError ? cause : null;
+      const zodError = cause instanceof ZodError ? z.flattenError(cause) : null;
+      const isInternal = error.code === "INTERNAL_SERVER_ERROR" && !appError;
+      // Never send stack traces, SQL or driver messages to a client.
+      const { stack: _stack, ...data } = shape.data;
+      return {
+        ...shape,
+        message: isInternal ? "Internal server error" : zodError ? "Invalid input" : shape.message,
+        data: {
+          ...data,
+          appCode: appError?.code ?? (zodError ? "VALIDATION_FAILED" : (appCodeFor[error.code] ?? "INTERNAL")),
+          details: appError?.details ?? null,
+          zodError,
+        },
+      };
+    },
+  });
 
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -130,14 +138,17 @@ const projectInput = z.object({ projectId: z.uuid() });
  * with at least `minRole`. A non-member gets NOT_FOUND, so project ids cannot be probed.
  */
 export function projectProcedure(minRole: ProjectRole) {
-  return protectedProcedure.input(projectInput).use(async ({ ctx, input, next }) => {
-    const scope = ctx.caller.tokenScope;
-    if (scope && scope.projectId !== input.projectId) throw new AppError("NOT_FOUND", "Project not found");
-    const memberRole = await ctx.services.resolveProjectRole(ctx.db, ctx.caller.userId, input.projectId);
-    if (!memberRole) throw new AppError("NOT_FOUND", "Project not found");
-    // A token never grants more than its own role, nor more than its owner's.
-    const role = scope && !hasRole(scope.role, memberRole) ? scope.role : memberRole;
-    if (!hasRole(role, minRole)) throw new AppError("FORBIDDEN", `This needs the ${minRole} role or higher in the project`);
-    return next({ ctx: { ...ctx, project: { id: input.projectId, role }, actor: { ...ctx.actor, role } } });
-  });
+  return protectedProcedure
+    .meta({ minRole })
+    .input(projectInput)
+    .use(async ({ ctx, input, next }) => {
+      const scope = ctx.caller.tokenScope;
+      if (scope && scope.projectId !== input.projectId) throw new AppError("NOT_FOUND", "Project not found");
+      const memberRole = await ctx.services.resolveProjectRole(ctx.db, ctx.caller.userId, input.projectId);
+      if (!memberRole) throw new AppError("NOT_FOUND", "Project not found");
+      // A token never grants more than its own role, nor more than its owner's.
+      const role = scope && !hasRole(scope.role, memberRole) ? scope.role : memberRole;
+      if (!hasRole(role, minRole)) throw new AppError("FORBIDDEN", `This needs the ${minRole} role or higher in the project`);
+      return next({ ctx: { ...ctx, project: { id: input.projectId, role }, actor: { ...ctx.actor, role } } });
+    });
 }
