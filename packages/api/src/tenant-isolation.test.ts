@@ -35,7 +35,7 @@ let bobToken: Caller;
 let victor: Caller;
 
 type AnyProcedure = { _def: { type: "query" | "mutation" | "subscription"; meta?: { minRole?: ProjectRole } } };
-const procedures = Object.entries(appRouter._def.procedures as Record<string, AnyProcedure>);
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>);
 
 beforeAll(async () => {
   database = await createTestDatabase();
