@@ -10,6 +10,10 @@ export interface AppOptions {
   dataDir: string;
   port: number;
   pgPort: number;
+  /** Extra `gathering start` flags, e.g. --no-worker. */
+  args?: string[];
+  /** Extra environment, e.g. DATABASE_URL to join another instance's database. */
+  env?: Record<string, string>;
 }
 
 export interface AppExit {
@@ -40,22 +44,27 @@ export async function createDataDir(prefix: string): Promise<string> {
 }
 
 export function startApp(name: string, options: AppOptions): AppProcess {
-  const child = spawn(process.execPath, ["packages/cli/bin/gathering.mjs", "start", "--port", String(options.port)], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      GATHERING_DATA_DIR: options.dataDir,
-      GATHERING_PG_PORT: String(options.pgPort),
-      PORT: String(options.port),
-      HOST: "127.0.0.1",
-      LOG_FORMAT: "json",
-      GATHERING_TEST_HOOKS: "1",
-      NEXT_TELEMETRY_DISABLED: "1",
-      // An inherited DATABASE_URL would switch the app to an external server; these tests are about the embedded one.
-      DATABASE_URL: "",
+  const child = spawn(
+    process.execPath,
+    ["packages/cli/bin/gathering.mjs", "start", "--port", String(options.port), ...(options.args ?? [])],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        GATHERING_DATA_DIR: options.dataDir,
+        GATHERING_PG_PORT: String(options.pgPort),
+        PORT: String(options.port),
+        HOST: "127.0.0.1",
+        LOG_FORMAT: "json",
+        GATHERING_TEST_HOOKS: "1",
+        NEXT_TELEMETRY_DISABLED: "1",
+        // An inherited DATABASE_URL would switch the app to an external server; these tests are about the embedded one.
+        DATABASE_URL: "",
+        ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   let output = "";
   const collect = (chunk: Buffer) => {
     output += chunk.toString();
