@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { signUp, verifyApiToken } from "@gathering/core";
+import { createDatabaseClient } from "@gathering/db";
 import { createEmptyDatabase } from "@gathering/testing";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
@@ -54,6 +56,42 @@ describe("gathering CLI", () => {
       await sql.end();
       expect(row?.count).toBe(0);
     } finally {
+      await database.drop();
+    }
+  });
+
+  it("creates an API token for a member and checks the audit chain", async () => {
+    const database = await createEmptyDatabase();
+    const client = createDatabaseClient(database.url, { max: 2 });
+    try {
+      expect(gathering(["migrate"], { DATABASE_URL: database.url }).code).toBe(0);
+      const account = await signUp(
+        client.db,
+        { passwordHashCost: 4, signUpPolicy: "open" },
+        { email: "ops@example.com", name: "Ops", password: "correct horse battery" },
+      );
+      const env = { DATABASE_URL: database.url, LOG_LEVEL: "warn" };
+
+      const created = gathering(
+        ["token", "create", "--project", account.projectId, "--email", "ops@example.com", "--name", "deploy", "--role", "viewer"],
+        env,
+      );
+      expect(created.stderr).toBe("");
+      expect(created.code).toBe(0);
+      const token = created.stdout.trim();
+      expect(token).toMatch(/^gat_[A-Za-z0-9_-]{43}$/);
+      expect(await verifyApiToken(client.db, token)).toMatchObject({ projectId: account.projectId, role: "viewer", userId: account.id });
+
+      const stranger = gathering(["token", "create", "--project", account.projectId, "--email", "nobody@example.com", "--name", "x"], env);
+      expect(stranger.code).toBe(2);
+      expect(stranger.stderr).toContain("no user with the email");
+
+      const verified = gathering(["audit", "verify"], env);
+      expect(verified.code).toBe(0);
+      expect(JSON.parse(verified.stdout)).toMatchObject({ isValid: true });
+      expect(JSON.parse(verified.stdout).checked).toBeGreaterThanOrEqual(3);
+    } finally {
+      await client.close();
       await database.drop();
     }
   });

@@ -1,8 +1,6 @@
 /** Entry of the `gathering` command: parses arguments, runs one command, sets the exit code. */
 import { parseArgs } from "node:util";
 import { GATHERING_VERSION } from "@gathering/core";
-import { runAuditVerify, runSecretsNewKey, runSecretsRotate, runTokenCreate } from "./admin-commands";
-import { runMigrate, runStart, runWorkerOnly } from "./commands";
 import { CliError, readConfig } from "./config";
 import { createCliLogger } from "./logger";
 
@@ -102,6 +100,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const config = readConfig();
   const logger = createCliLogger(config);
+  // Loaded per command: help and argument errors should not wait for Next.js and the worker to load.
+  const { runMigrate, runStart, runWorkerOnly } = await import("./commands");
+  const { runAuditVerify, runSecretsNewKey, runSecretsRotate, runTokenCreate } = await import("./admin-commands");
   switch (command) {
     case "start":
       return runStart(config, logger, {
