@@ -46,8 +46,13 @@ export interface ApiServices {
   resolveProjectRole: (db: Database, userId: string, projectId: string) => Promise<ProjectRole | null>;
   accounts: AccountsConfig;
   keyring: Keyring;
+  /** Counts every request (may batch, so approximate within a moment across instances). */
   rateLimiter: RateLimiter;
+  /** Exact counts, for the strict tier (sign-up). */
+  exactRateLimiter: RateLimiter;
   failureCounter: FailureCounter;
+  /** How long system.info may reuse an answer (ms); 0 reads the database every time. */
+  systemInfoMaxAgeMs?: number;
   rateLimits: RateLimitRules;
   /** Tells every instance that a token is revoked (drops it from their caches). */
   announceTokenRevoked: (tokenHash: string) => Promise<void>;

@@ -19,6 +19,7 @@ export function createTestServices(db: Database, overrides: Partial<ApiServices>
     accounts: { passwordHashCost: 4, signUpPolicy: "open" },
     keyring: testKeyring,
     rateLimiter: limiter,
+    exactRateLimiter: limiter,
     failureCounter: limiter,
     rateLimits: {
       ...defaultRateLimitRules,

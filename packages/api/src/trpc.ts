@@ -108,7 +108,8 @@ function rateLimitMiddleware(tier: "default" | "strict") {
     const rules = ctx.services.rateLimits;
     const rule = tier === "strict" ? rules.strict : ctx.caller ? rules.authenticated : rules.anonymous;
     const subject = tier === "strict" || !ctx.caller ? `ip:${ctx.ip}` : `user:${ctx.caller.userId}`;
-    const result = await ctx.services.rateLimiter.limit(`api:${tier}:${subject}`, rule.limit, rule.windowMs);
+    const limiter = tier === "strict" ? ctx.services.exactRateLimiter : ctx.services.rateLimiter;
+    const result = await limiter.limit(`api:${tier}:${subject}`, rule.limit, rule.windowMs);
     if (!result.isAllowed) {
       const retryAfterSeconds = Math.max(1, Math.ceil((result.resetAt.getTime() - Date.now()) / 1000));
       throw new AppError("TOO_MANY_REQUESTS", `Too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });

@@ -7,7 +7,7 @@ import { type AuthServices, RevocationCache } from "@gathering/auth";
 import { createLogger, createPostgresRateLimiter, parseKeyring, resolveProjectRole } from "@gathering/core";
 import { createDatabaseClient, type DatabaseClient } from "@gathering/db";
 import { serverEnv } from "./env";
-import { createRateLimiter, type RateLimitStore } from "./rate-limiter";
+import { createRateLimiters, type RateLimitStore } from "./rate-limiter";
 
 interface WebServices {
   api: ApiServices;
@@ -26,7 +26,7 @@ export function webServices(): WebServices {
   const logger = createLogger({ level: env.LOG_LEVEL, name: "gathering-web" });
   const database = createDatabaseClient(env.DATABASE_URL, { max: env.DATABASE_POOL_SIZE, applicationName: "gathering-web" });
   const revocations = new RevocationCache(database.db);
-  const { limiter, store } = createRateLimiter(env, database.db);
+  const { limiter, exactLimiter, store } = createRateLimiters(env, database.db);
   // Sign-in failures are always counted in PostgreSQL: they must survive restarts and are rare.
   const failureCounter = createPostgresRateLimiter(database.db);
   const accounts = { passwordHashCost: env.GATHERING_BCRYPT_COST, signUpPolicy: env.GATHERING_SIGNUP_POLICY };
@@ -45,7 +45,9 @@ export function webServices(): WebServices {
       accounts,
       keyring: parseKeyring(env.GATHERING_ENCRYPTION_KEYS),
       rateLimiter: limiter,
+      exactRateLimiter: exactLimiter,
       failureCounter,
+      systemInfoMaxAgeMs: 1_000,
       rateLimits: {
         anonymous: { limit: env.GATHERING_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 },
         authenticated: { limit: env.GATHERING_RATE_LIMIT_AUTHENTICATED_PER_MINUTE, windowMs: 60_000 },

@@ -13,11 +13,28 @@ export interface SystemInfo {
 /** A worker whose heartbeat is older than this is presumed dead. */
 export const WORKER_LEASE_SECONDS = 15;
 
-export async function getSystemInfo(db: DbExecutor, options: { databaseKind: DatabaseKind }): Promise<SystemInfo> {
+const recent = new WeakMap<DbExecutor, { info: Promise<SystemInfo>; expiresAt: number }>();
+
+/**
+ * `maxAgeMs` lets a busy endpoint reuse an answer for a moment (one database round trip per second
+ * instead of one per request); worker liveness is judged on a 15 s lease anyway.
+ */
+export async function getSystemInfo(db: DbExecutor, options: { databaseKind: DatabaseKind; maxAgeMs?: number }): Promise<SystemInfo> {
+  const maxAgeMs = options.maxAgeMs ?? 0;
+  if (maxAgeMs <= 0) return readSystemInfo(db, options.databaseKind);
+  const cached = recent.get(db);
+  if (cached && cached.expiresAt > Date.now()) return cached.info;
+  const info = readSystemInfo(db, options.databaseKind);
+  recent.set(db, { info, expiresAt: Date.now() + maxAgeMs });
+  info.catch(() => recent.delete(db));
+  return info;
+}
+
+async function readSystemInfo(db: DbExecutor, databaseKind: DatabaseKind): Promise<SystemInfo> {
   const [server, workers] = await Promise.all([getDatabaseServerInfo(db), listLiveWorkers(db, WORKER_LEASE_SECONDS)]);
   return {
     version: GATHERING_VERSION,
-    database: { kind: options.databaseKind, version: server.version, versionNumber: server.versionNumber },
+    database: { kind: databaseKind, version: server.version, versionNumber: server.versionNumber },
     workers: {
       status: workers.length > 0 ? "running" : "none",
       live: workers.length,

@@ -12,4 +12,4 @@ export type TSystemInfoOutput = z.infer<typeof ZSystemInfoOutput>;
 
 export const info = publicProcedure
   .output(ZSystemInfoOutput)
-  .query(({ ctx }) => getSystemInfo(ctx.db, { databaseKind: ctx.services.databaseKind }));
+  .query(({ ctx }) => getSystemInfo(ctx.db, { databaseKind: ctx.services.databaseKind, maxAgeMs: ctx.services.systemInfoMaxAgeMs ?? 0 }));
