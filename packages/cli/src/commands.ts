@@ -112,7 +112,14 @@ export async function runStart(
     process.env.GATHERING_BCRYPT_COST = String(config.GATHERING_BCRYPT_COST);
     // Without a fixed public URL, next-auth builds its redirects from the request's Host header.
     if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST = "1";
-    web = await startWebServer({ rootDir, host: flags.host ?? config.HOST, port: flags.port ?? config.PORT, isDev: flags.isDev, logger });
+    web = await startWebServer({
+      rootDir,
+      host: flags.host ?? config.HOST,
+      port: flags.port ?? config.PORT,
+      isDev: flags.isDev,
+      isProxyTrusted: config.GATHERING_TRUST_PROXY,
+      logger,
+    });
   } catch (error) {
     for (const step of steps()) await step.run().catch(() => {});
     throw error;

@@ -22,6 +22,11 @@ const ZCliEnv = z.object({
   GATHERING_ADMIN_EMAIL: z.string().optional(),
   GATHERING_ADMIN_PASSWORD: z.string().optional(),
   GATHERING_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  /** Behind a reverse proxy, take the client address from X-Forwarded-For. */
+  GATHERING_TRUST_PROXY: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((value) => value === "1" || value === "true"),
 });
 
 export type CliConfig = z.infer<typeof ZCliEnv> & { dataDir: string };

@@ -28,7 +28,7 @@ function listFiles(directory: string): string[] {
 export function webSourceStamp(rootDir: string): string {
   const inputs = [
     ...listFiles(path.join(rootDir, "apps/web/src")),
-    ...["api", "core", "db", "jobs"].flatMap((name) => listFiles(path.join(rootDir, "packages", name, "src"))),
+    ...["api", "auth", "core", "db", "jobs", "server"].flatMap((name) => listFiles(path.join(rootDir, "packages", name, "src"))),
     path.join(rootDir, "apps/web/next.config.ts"),
     path.join(rootDir, "apps/web/package.json"),
     path.join(rootDir, "drizzle/meta/_journal.json"),

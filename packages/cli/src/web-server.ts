@@ -2,10 +2,58 @@
  * Serves the Next.js dashboard and API from this process with Node's http server, so shutdown is in
  * our hands: stop accepting, let in-flight requests finish, then close what is left.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import path from "node:path";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { Logger } from "@gathering/core";
+import { handleTrpcRequest, TRPC_ENDPOINT } from "@gathering/server";
 import next from "next";
+
+/** The client's address as the app sees it: the socket's, or with a trusted proxy the first X-Forwarded-For hop. */
+function clientAddress(request: IncomingMessage, isProxyTrusted: boolean): string {
+  const forwarded = request.headers["x-forwarded-for"];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  if (isProxyTrusted && first) return first;
+  return request.socket.remoteAddress ?? "unknown";
+}
+
+/** Runs a fetch-style handler for a Node request, streaming the response (batch streams, SSE) and aborting when the client goes. */
+async function serveWithFetchHandler(handler: (request: Request) => Promise<Response>, request: IncomingMessage, response: ServerResponse) {
+  const controller = new AbortController();
+  response.on("close", () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const hasBody = request.method !== "GET" && request.method !== "HEAD";
+  const fetchRequest = new Request(`http://${request.headers.host ?? "localhost"}${request.url ?? "/"}`, {
+    method: request.method,
+    headers,
+    body: hasBody ? (Readable.toWeb(request) as ReadableStream<Uint8Array>) : undefined,
+    signal: controller.signal,
+    // @ts-expect-error Node's fetch needs duplex for a streamed body; the DOM typings do not know it.
+    duplex: "half",
+  });
+  const fetchResponse = await handler(fetchRequest);
+  const responseHeaders: Record<string, string | string[]> = { "x-content-type-options": "nosniff" };
+  fetchResponse.headers.forEach((value, name) => {
+    if (name !== "set-cookie") responseHeaders[name] = value;
+  });
+  const cookies = fetchResponse.headers.getSetCookie();
+  if (cookies.length > 0) responseHeaders["set-cookie"] = cookies;
+  response.writeHead(fetchResponse.status, responseHeaders);
+  if (!fetchResponse.body) {
+    response.end();
+    return;
+  }
+  const body = Readable.fromWeb(fetchResponse.body as NodeReadableStream<Uint8Array>);
+  body.on("error", () => response.destroy());
+  body.pipe(response);
+}
 
 export interface WebServerHandle {
   url: string;
@@ -23,6 +71,7 @@ export async function startWebServer(options: {
   host: string;
   port: number;
   isDev: boolean;
+  isProxyTrusted: boolean;
   logger: Logger;
 }): Promise<WebServerHandle> {
   const app = next({
@@ -40,7 +89,12 @@ export async function startWebServer(options: {
     response.on("close", () => {
       activeRequests -= 1;
     });
-    handle(request, response).catch((error: unknown) => {
+    // Set here from the socket, never taken from the client: rate limits and the audit log rely on it.
+    request.headers["x-gathering-client-ip"] = clientAddress(request, options.isProxyTrusted);
+    const isTrpc =
+      request.url === TRPC_ENDPOINT || request.url?.startsWith(`${TRPC_ENDPOINT}/`) || request.url?.startsWith(`${TRPC_ENDPOINT}?`);
+    const served = isTrpc ? serveWithFetchHandler(handleTrpcRequest, request, response) : handle(request, response);
+    served.catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, "request handler failed");
       if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: "Internal server error" }));

@@ -2,8 +2,8 @@
 
 import { appRouter, createContext } from "@gathering/api";
 import { type ResolvedCaller, resolveCaller } from "@gathering/auth";
+import { webServices } from "@gathering/server";
 import { headers } from "next/headers";
-import { webServices } from "./services";
 
 export async function getServerCaller(): Promise<ResolvedCaller | null> {
   const services = webServices();

@@ -1,6 +1,6 @@
 /** Liveness: the process is up and serving. Says nothing about its dependencies (see /api/ready). */
 import { GATHERING_VERSION } from "@gathering/core";
-import { serverEnv } from "~/server/env";
+import { serverEnv } from "@gathering/server";
 
 export const dynamic = "force-dynamic";
 

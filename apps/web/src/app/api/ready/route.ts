@@ -1,6 +1,6 @@
 /** Readiness: database reachable, migrations current, a worker heartbeat fresh. 503 names what is down. */
 import { checkReadiness } from "@gathering/core";
-import { webServices } from "~/server/services";
+import { webServices } from "@gathering/server";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,7 @@
 /** next-auth's endpoints: sign-in with email and password, sign-out (which revokes the session), CSRF. */
 import { createAuthOptions } from "@gathering/auth";
+import { webServices } from "@gathering/server";
 import NextAuth from "next-auth";
-import { webServices } from "~/server/services";
 
 export const dynamic = "force-dynamic";
 

@@ -1,50 +1,9 @@
-/** The tRPC endpoint: HTTP batch (streaming) for queries and mutations, SSE for subscriptions. */
-import { appRouter, createContext } from "@gathering/api";
-import { type ResolvedCaller, resolveCaller } from "@gathering/auth";
-import { AppError } from "@gathering/core";
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { isSameOrigin } from "~/server/origin";
-import { webServices } from "~/server/services";
+/**
+ * The tRPC endpoint inside Next.js. `gathering start` answers /api/trpc before Next.js sees the
+ * request (same handler, less overhead); this route serves `next dev` and any other way of running Next.
+ */
+import { handleTrpcRequest } from "@gathering/server";
 
 export const dynamic = "force-dynamic";
 
-function errorResponse(error: AppError, status: number) {
-  return Response.json({ error: { message: error.message, code: error.code } }, { status });
-}
-
-async function handler(request: Request) {
-  const services = webServices();
-  await services.ready;
-  const isMutationRequest = request.method === "POST";
-  // tRPC mutations carry JSON; refusing other bodies stops form posts from other sites (CSRF).
-  if (isMutationRequest && !request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
-    return errorResponse(new AppError("BAD_REQUEST", "Send mutations as application/json"), 415);
-  }
-  let caller: ResolvedCaller | null;
-  try {
-    caller = await resolveCaller(request.headers, services.auth);
-  } catch (error) {
-    if (error instanceof AppError) return errorResponse(error, 401);
-    throw error;
-  }
-  // A cookie rides along on cross-site requests; a bearer token does not, so only cookies need the check.
-  if (isMutationRequest && caller?.source === "session" && !isSameOrigin(request)) {
-    return errorResponse(new AppError("FORBIDDEN", "Cross-origin request refused"), 403);
-  }
-  return fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req: request,
-    router: appRouter,
-    createContext: () => createContext({ services: services.api, headers: request.headers, caller }),
-    responseMeta: ({ errors }) => {
-      const limited = errors.find((error) => error.cause instanceof AppError && error.cause.code === "TOO_MANY_REQUESTS");
-      const retryAfter = limited?.cause instanceof AppError ? limited.cause.details?.retryAfterSeconds : undefined;
-      return typeof retryAfter === "number" ? { headers: new Headers({ "retry-after": String(retryAfter) }) } : {};
-    },
-    onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") services.api.logger.error({ err: error.cause ?? error, path }, "tRPC request failed");
-    },
-  });
-}
-
-export { handler as GET, handler as POST };
+export { handleTrpcRequest as GET, handleTrpcRequest as POST };

@@ -1,6 +1,6 @@
 /**
- * The web app's environment, validated once on first use (not at import, so `next build` needs none
- * of it). Nothing else in the web app reads process.env.
+ * The HTTP server's environment, validated once on first use (not at import, so `next build` needs none
+ * of it). Nothing else on the server side reads process.env.
  */
 import { z } from "zod";
 

@@ -9,7 +9,7 @@ import { createDatabaseClient, type DatabaseClient } from "@gathering/db";
 import { serverEnv } from "./env";
 import { createRateLimiters, type RateLimitStore } from "./rate-limiter";
 
-interface WebServices {
+export interface WebServices {
   api: ApiServices;
   auth: AuthServices;
   database: DatabaseClient;
@@ -21,6 +21,7 @@ interface WebServices {
 const globalForServices = globalThis as typeof globalThis & { __gatheringWebServices?: WebServices };
 
 export function webServices(): WebServices {
+  // One set per process, shared by the Next.js bundle and the CLI's server through globalThis.
   if (globalForServices.__gatheringWebServices) return globalForServices.__gatheringWebServices;
   const env = serverEnv();
   const logger = createLogger({ level: env.LOG_LEVEL, name: "gathering-web" });
