@@ -1,36 +1,22 @@
-/** The dashboard shell in a real browser: the overview of a healthy installation, and the not-found page. */
+/** The dashboard shell in a real browser: the overview of a healthy installation, navigation to every page, and the not-found page. */
 import path from "node:path";
-import { expect, type Page, test } from "@playwright/test";
 import { screenshotsDir } from "../support/paths";
+import { expect, owner, test } from "./account";
+import { collectPageProblems } from "./page-problems";
 
-const isNotFoundMessage = (text: string) => text.includes("the server responded with a status of 404");
-
-/**
- * Console errors and uncaught exceptions of the page, which a user would see as a broken dashboard.
- * Chromium logs every 404 as an error, including that of a page whose 404 is the point of the test
- * (`expectedNotFound`); only those are tolerated.
- */
-function collectPageProblems(page: Page, { expectedNotFound = [] as string[] } = {}): string[] {
-  const tolerated404 = new Set(expectedNotFound);
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() !== "error") return;
-    const url = message.location().url;
-    if (isNotFoundMessage(message.text()) && URL.canParse(url) && tolerated404.has(new URL(url).pathname)) return;
-    problems.push(`console error: ${message.text()} (${url})`);
-  });
-  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  return problems;
-}
-
-test("the overview shows the database and a live worker, without errors", async ({ page }) => {
+test("the overview shows the current project, the database and a live worker, without errors", async ({ page }) => {
   const problems = collectPageProblems(page);
   await page.goto("/");
 
   await expect(page).toHaveTitle("GatheRing");
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   const navigation = page.getByRole("complementary", { name: "Main navigation" });
-  await expect(navigation.getByRole("link", { name: "Overview" })).toBeVisible();
+  await expect(navigation.getByRole("link", { name: "Overview" })).toHaveAttribute("aria-current", "page");
+  await expect(navigation.getByRole("button", { name: `Account: ${owner.name}` })).toBeVisible();
+
+  const project = page.getByRole("region", { name: "Current project" });
+  await expect(project.getByTestId("project-name")).not.toBeEmpty();
+  await expect(project.getByText("Your role: Owner")).toBeVisible();
 
   const system = page.getByRole("region", { name: "System" });
   await expect(system.getByTestId("version")).toHaveText(/^\d+\.\d+\.\d+/);
@@ -48,8 +34,39 @@ test("the overview shows the database and a live worker, without errors", async 
   expect(problems).toEqual([]);
 });
 
+test("the sidebar reaches every dashboard page, each loads its data without errors", async ({ page }) => {
+  test.slow();
+  const problems = collectPageProblems(page);
+  await page.goto("/");
+  const navigation = page.getByRole("navigation", { name: "Pages" });
+
+  await navigation.getByRole("link", { name: "Members" }).click();
+  await expect(page).toHaveURL("/members");
+  await expect(page).toHaveTitle("Members · GatheRing");
+  await expect(page.getByRole("heading", { level: 1, name: "Members" })).toBeVisible();
+  await expect(page.getByRole("row", { name: new RegExp(owner.email) })).toBeVisible();
+
+  await navigation.getByRole("link", { name: "API tokens" }).click();
+  await expect(page).toHaveURL("/tokens");
+  await expect(page.getByRole("heading", { level: 1, name: "API tokens" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Create token" })).toBeVisible();
+
+  await navigation.getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL("/settings");
+  await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+  await expect(page.getByLabel("Anthropic API key")).toBeVisible();
+
+  await navigation.getByRole("link", { name: "Audit" }).click();
+  await expect(page).toHaveURL("/audit");
+  await expect(page.getByRole("heading", { level: 1, name: "Audit" })).toBeVisible();
+  await expect(page.getByRole("table", { name: "Audit events, newest first" })).toBeVisible();
+  await expect(navigation.getByRole("link", { name: "Audit" })).toHaveAttribute("aria-current", "page");
+
+  expect(problems).toEqual([]);
+});
+
 test("an unknown address shows the not-found page, with a way back", async ({ page }) => {
-  const problems = collectPageProblems(page, { expectedNotFound: ["/this-page-does-not-exist"] });
+  const problems = collectPageProblems(page, { expectedFailures: [{ path: "/this-page-does-not-exist", status: 404 }] });
   const response = await page.goto("/this-page-does-not-exist");
 
   expect(response?.status()).toBe(404);

@@ -128,6 +128,12 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, caller: ctx.caller, actor: { userId: ctx.caller.userId, ip: ctx.ip } } });
 });
 
+/** A signed-in call on the strict limit (joining a project with an invitation token). */
+export const strictProtectedProcedure = strictPublicProcedure.use(({ ctx, next }) => {
+  if (!ctx.caller) throw new AppError("UNAUTHORIZED", "Sign in or send an API token");
+  return next({ ctx: { ...ctx, caller: ctx.caller, actor: { userId: ctx.caller.userId, ip: ctx.ip } } });
+});
+
 export function hasRole(role: ProjectRole, minRole: ProjectRole): boolean {
   return projectRoles.indexOf(role) >= projectRoles.indexOf(minRole);
 }

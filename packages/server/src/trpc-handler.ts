@@ -4,7 +4,7 @@
  * Retry-After on rate-limited answers. Served by the CLI's HTTP server directly (skipping Next.js's
  * request pipeline) and by the Next.js route handler, which stays for `next dev` and standalone use.
  */
-import { appRouter, createContext } from "@gathering/api";
+import { appRouter, createContext, toTRPCError } from "@gathering/api";
 import { type ResolvedCaller, resolveCaller } from "@gathering/auth";
 import { AppError } from "@gathering/core";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
@@ -25,22 +25,27 @@ export async function handleTrpcRequest(request: Request): Promise<Response> {
   if (isMutationRequest && !request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
     return errorResponse(new AppError("BAD_REQUEST", "Send mutations as application/json"), 415);
   }
-  let caller: ResolvedCaller | null;
+  let caller: ResolvedCaller | null = null;
+  let refusal: AppError | null = null;
   try {
     caller = await resolveCaller(request.headers, services.auth);
   } catch (error) {
-    if (error instanceof AppError) return errorResponse(error, 401);
-    throw error;
+    if (!(error instanceof AppError)) throw error;
+    refusal = error;
   }
   // A cookie rides along on cross-site requests; a bearer token does not, so only cookies need the check.
   if (isMutationRequest && caller?.source === "session" && !isSameOrigin(request)) {
-    return errorResponse(new AppError("FORBIDDEN", "Cross-origin request refused"), 403);
+    refusal = new AppError("FORBIDDEN", "Cross-origin request refused");
   }
   return fetchRequestHandler({
     endpoint: TRPC_ENDPOINT,
     req: request,
     router: appRouter,
-    createContext: () => createContext({ services: services.api, headers: request.headers, caller }),
+    // Refused inside tRPC, so clients get the usual error shape (with data.appCode) and status.
+    createContext: () => {
+      if (refusal) throw toTRPCError(refusal);
+      return createContext({ services: services.api, headers: request.headers, caller });
+    },
     responseMeta: ({ errors }) => {
       const limited = errors.find((error) => error.cause instanceof AppError && error.cause.code === "TOO_MANY_REQUESTS");
       const retryAfter = limited?.cause instanceof AppError ? limited.cause.details?.retryAfterSeconds : undefined;

@@ -83,6 +83,22 @@ describe("provider settings", () => {
   });
 });
 
+describe("partial updates", () => {
+  it("changes one field of a provider and keeps its others", async () => {
+    await updateProviderSettings(
+      database.db,
+      keyring,
+      { userId },
+      { projectId, settings: { anthropic: { baseUrl: "https://anthropic.internal" } } },
+    );
+    await updateProviderSettings(database.db, keyring, { userId }, { projectId, settings: { anthropic: { defaultModel: "claude-x" } } });
+    expect((await getProviderSettings(database.db, projectId)).settings.anthropic).toEqual({
+      baseUrl: "https://anthropic.internal",
+      defaultModel: "claude-x",
+    });
+  });
+});
+
 describe("keyring", () => {
   it("rejects short keys, duplicate ids and empty specs", () => {
     expect(() => parseKeyring("a:c2hvcnQ=")).toThrow(/32 bytes/);

@@ -92,7 +92,12 @@ export async function updateProviderSettings(
     const changed: string[] = [];
     if (input.settings) {
       const current = ZProviderSettings.parse((await findProjectSettings(tx, input.projectId)) ?? {});
-      const next = ZProviderSettings.parse({ ...current, ...input.settings });
+      // Merge per provider: changing a default model must not drop that provider's base URL.
+      const next = ZProviderSettings.parse(
+        Object.fromEntries(
+          Object.entries(current).map(([name, value]) => [name, { ...value, ...input.settings?.[name as keyof ProviderSettings] }]),
+        ),
+      );
       await upsertProjectSettings(tx, { projectId: input.projectId, providers: next });
       changed.push(...Object.keys(input.settings).map((provider) => `${provider}.settings`));
     }

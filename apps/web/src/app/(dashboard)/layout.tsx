@@ -1,13 +1,20 @@
-/** Every dashboard page needs a signed-in user; others go to the sign-in page. */
+/** Every dashboard page needs a signed-in user; others go to the sign-in page. The shell gets the account up front. */
+import { TRPCError } from "@trpc/server";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
-import { AppShell } from "~/components/app-shell";
-import { getServerCaller } from "~/server/session";
+import { type Account, AppShell } from "~/components/app-shell";
+import { createServerApi } from "~/server/session";
 
 export const dynamic = "force-dynamic";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
-  const caller = await getServerCaller();
+  const { caller, api } = await createServerApi();
   if (!caller) redirect("/sign-in");
-  return <AppShell>{children}</AppShell>;
+  // A valid cookie for an account that no longer exists is as good as none.
+  const account: Account | null = await api.auth.me().catch((error: unknown) => {
+    if (error instanceof TRPCError && error.code === "UNAUTHORIZED") return null;
+    throw error;
+  });
+  if (!account) redirect("/sign-in");
+  return <AppShell account={account}>{children}</AppShell>;
 }

@@ -1,3 +1,5 @@
+/** The overview: the current project at a glance and the state of the installation. */
+import { ProjectSummary } from "~/components/project-summary";
 import { SystemPanel } from "~/components/system-panel";
 
 export default function OverviewPage() {
@@ -7,6 +9,7 @@ export default function OverviewPage() {
         <h1>Overview</h1>
         <p className="muted">The state of this GatheRing installation.</p>
       </header>
+      <ProjectSummary />
       <SystemPanel />
     </>
   );

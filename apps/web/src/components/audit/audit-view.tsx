@@ -1,0 +1,219 @@
+"use client";
+/** The project's audit log: newest first, filtered by action, paged with "Load more", and a check of the hash chain. */
+import type { RouterInputs, RouterOutputs } from "@gathering/api";
+import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useId, useState } from "react";
+import { type AccountProject, ProjectScope } from "~/components/current-project";
+import { EmptyState, ErrorState, LoadingState } from "~/components/feedback";
+import { formatDateTime } from "~/components/format";
+import { errorMessage } from "~/trpc/errors";
+import { useTRPC } from "~/trpc/react";
+
+type AuditAction = NonNullable<RouterInputs["audit"]["list"]["action"]>;
+type AuditEvent = RouterOutputs["audit"]["list"]["events"][number];
+
+const PAGE_SIZE = 25;
+
+const actionLabels: Record<AuditAction, string> = {
+  "auth.sign_up": "Signed up",
+  "auth.sign_in": "Signed in",
+  "auth.sign_in_failed": "Sign-in failed",
+  "auth.sign_out": "Signed out",
+  "project.create": "Project created",
+  "project.rename": "Project renamed",
+  "member.invite": "Member invited",
+  "member.invitation_revoke": "Invitation cancelled",
+  "member.join": "Member joined",
+  "member.role_change": "Role changed",
+  "member.remove": "Member removed",
+  "token.create": "API token created",
+  "token.revoke": "API token revoked",
+  "settings.update": "Settings changed",
+  "secrets.rotate": "Secrets re-encrypted",
+};
+const actions = Object.keys(actionLabels) as AuditAction[];
+
+function labelOf(action: string): string {
+  return actionLabels[action as AuditAction] ?? action;
+}
+
+export function AuditView() {
+  return <ProjectScope>{(project) => <ProjectAudit project={project} />}</ProjectScope>;
+}
+
+function ProjectAudit({ project }: { project: AccountProject }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const filterId = useId();
+  const [action, setAction] = useState<AuditAction | "">("");
+  // The cursor of each loaded page: undefined for the newest, then each page's nextBeforeId.
+  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
+  const members = useQuery(trpc.members.list.queryOptions({ projectId: project.id }));
+  const pages = useQueries({
+    queries: cursors.map((beforeId) =>
+      trpc.audit.list.queryOptions(
+        { projectId: project.id, action: action || undefined, beforeId, limit: PAGE_SIZE },
+        // Fresh on every visit; not refetched behind the reader's back, which would shift the pages under the cursors.
+        { staleTime: 0, refetchOnWindowFocus: false },
+      ),
+    ),
+  });
+  const firstPage = pages[0];
+  const lastPage = pages.at(-1);
+  const events = pages.flatMap((page) => page.data?.events ?? []);
+  const nextBeforeId = lastPage?.data?.nextBeforeId ?? null;
+
+  const nameOf = (userId: string | null) => {
+    if (!userId) return "System";
+    const member = members.data?.find((candidate) => candidate.userId === userId);
+    return member ? member.name : `Former member (${userId.slice(0, 8)})`;
+  };
+
+  function showFromNewest() {
+    setCursors([undefined]);
+    void queryClient.invalidateQueries({ queryKey: trpc.audit.list.queryKey() });
+  }
+
+  // Without access (below admin) there is nothing to filter or verify; the API's refusal says what is needed.
+  if (firstPage?.isError && !action) return <ErrorState error={firstPage.error} onRetry={() => firstPage.refetch()} />;
+
+  return (
+    <>
+      <VerifyChain project={project} />
+      <section className="section" aria-labelledby="events-heading">
+        <div className="section-header">
+          <h2 id="events-heading">Events</h2>
+          <div className="toolbar">
+            <label htmlFor={filterId}>Action</label>
+            <select
+              id={filterId}
+              value={action}
+              onChange={(event) => {
+                const chosen = actions.find((candidate) => candidate === event.target.value) ?? "";
+                setAction(chosen);
+                setCursors([undefined]);
+              }}
+            >
+              <option value="">All actions</option>
+              {actions.map((candidate) => (
+                <option key={candidate} value={candidate}>
+                  {actionLabels[candidate]}
+                </option>
+              ))}
+            </select>
+            <button type="button" className="button button-ghost" onClick={showFromNewest}>
+              Refresh
+            </button>
+          </div>
+        </div>
+        {!firstPage || firstPage.isPending ? (
+          <LoadingState label="Loading the audit log…" />
+        ) : firstPage.isError ? (
+          <ErrorState error={firstPage.error} onRetry={() => firstPage.refetch()} />
+        ) : events.length === 0 ? (
+          <EmptyState title={action ? `No “${labelOf(action)}” events` : "No events yet"}>
+            {action ? "Choose “All actions” to see everything." : "Changes to the project will show up here."}
+          </EmptyState>
+        ) : (
+          <>
+            <EventsTable events={events} nameOf={nameOf} />
+            <div className="load-more">
+              {lastPage?.isError ? <p className="inline-error">{errorMessage(lastPage.error)}</p> : null}
+              {lastPage?.isFetching && cursors.length > 1 ? (
+                <LoadingState label="Loading older events…" />
+              ) : nextBeforeId !== null ? (
+                <button
+                  type="button"
+                  className="button button-secondary"
+                  onClick={() => setCursors((current) => [...current, nextBeforeId])}
+                >
+                  Load more
+                </button>
+              ) : (
+                <p className="muted">
+                  {events.length} event{events.length === 1 ? "" : "s"}; that is all.
+                </p>
+              )}
+            </div>
+          </>
+        )}
+      </section>
+    </>
+  );
+}
+
+function describeMetadata(metadata: unknown): string {
+  if (!metadata || typeof metadata !== "object") return "";
+  return Object.entries(metadata as Record<string, unknown>)
+    .map(
+      ([key, value]) =>
+        `${key}: ${Array.isArray(value) ? value.join(", ") : typeof value === "object" ? JSON.stringify(value) : String(value)}`,
+    )
+    .join("; ");
+}
+
+function EventsTable({ events, nameOf }: { events: AuditEvent[]; nameOf: (userId: string | null) => string }) {
+  return (
+    <div className="table-wrap">
+      <table className="table" aria-label="Audit events, newest first">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Action</th>
+            <th scope="col">By</th>
+            <th scope="col">Target</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.map((event) => (
+            <tr key={event.id} data-event-id={event.id}>
+              <td className="nowrap">{formatDateTime(event.createdAt)}</td>
+              <td>
+                <span className="badge badge-quiet" title={event.action}>
+                  {labelOf(event.action)}
+                </span>
+              </td>
+              <td>{nameOf(event.actorUserId)}</td>
+              <td className="cell-wrap">{event.target ?? "—"}</td>
+              <td className="cell-wrap muted">{describeMetadata(event.metadata)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function VerifyChain({ project }: { project: AccountProject }) {
+  const trpc = useTRPC();
+  // Run on request only, and forgotten on leaving: an old "intact" must never pass for a current one.
+  const verification = useQuery(trpc.audit.verify.queryOptions({ projectId: project.id }, { enabled: false, gcTime: 0, retry: false }));
+
+  return (
+    <section className="section panel verify" aria-labelledby="verify-heading">
+      <div>
+        <h2 id="verify-heading">Tamper check</h2>
+        <p className="muted">Each event carries a hash of the one before it. Verifying recomputes the whole chain.</p>
+      </div>
+      <div className="verify-action">
+        <button type="button" className="button button-secondary" onClick={() => verification.refetch()} disabled={verification.isFetching}>
+          {verification.isFetching ? "Verifying…" : "Verify chain"}
+        </button>
+        <div role="status" className="verify-result">
+          {verification.isFetching ? null : verification.isError ? (
+            <span className="inline-error">{errorMessage(verification.error)}</span>
+          ) : verification.data ? (
+            verification.data.isValid ? (
+              <span className="badge badge-ok">
+                Chain intact: {verification.data.checked} event{verification.data.checked === 1 ? "" : "s"} checked
+              </span>
+            ) : (
+              <span className="badge badge-bad">Chain broken at event #{verification.data.firstInvalidId}</span>
+            )
+          ) : null}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,84 @@
+"use client";
+/**
+ * The project the dashboard works in. The choice is remembered per browser (localStorage), so it is
+ * only known once the page runs in the browser; until then pages wait instead of loading the wrong project.
+ */
+import type { RouterOutputs } from "@gathering/api";
+import { createContext, Fragment, type ReactNode, useCallback, useContext, useMemo, useSyncExternalStore } from "react";
+import { EmptyState, LoadingState } from "./feedback";
+
+export type AccountProject = RouterOutputs["auth"]["me"]["projects"][number];
+
+const STORAGE_KEY = "gathering.projectId";
+/** localStorage's own "storage" event only reaches other tabs; this one tells this tab. */
+const CHANGE_EVENT = "gathering:project-change";
+
+function readStoredProjectId(): string | null {
+  try {
+    return window.localStorage.getItem(STORAGE_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Remembers the project to open next, also from pages outside the dashboard (sign-up, invitations). */
+export function rememberProjectId(projectId: string): void {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, projectId);
+  } catch {
+    // Storage can be unavailable (private mode, quota); the choice then lasts until the next reload only.
+  }
+  window.dispatchEvent(new Event(CHANGE_EVENT));
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener("storage", onChange);
+  window.addEventListener(CHANGE_EVENT, onChange);
+  return () => {
+    window.removeEventListener("storage", onChange);
+    window.removeEventListener(CHANGE_EVENT, onChange);
+  };
+}
+
+interface CurrentProjectValue {
+  /** null while the browser's choice is not known yet, or when the account has no project. */
+  project: AccountProject | null;
+  projects: AccountProject[];
+  isResolved: boolean;
+  selectProject: (projectId: string) => void;
+}
+
+const CurrentProjectContext = createContext<CurrentProjectValue | null>(null);
+
+export function CurrentProjectProvider({ projects, children }: { projects: AccountProject[]; children: ReactNode }) {
+  // undefined on the server and while hydrating; a string or null once the browser has answered.
+  const storedId = useSyncExternalStore<string | null | undefined>(subscribe, readStoredProjectId, () => undefined);
+  const isResolved = storedId !== undefined;
+  const project = isResolved ? (projects.find((candidate) => candidate.id === storedId) ?? projects[0] ?? null) : null;
+  const selectProject = useCallback((projectId: string) => rememberProjectId(projectId), []);
+  const value = useMemo(() => ({ project, projects, isResolved, selectProject }), [project, projects, isResolved, selectProject]);
+  return <CurrentProjectContext.Provider value={value}>{children}</CurrentProjectContext.Provider>;
+}
+
+export function useCurrentProject(): CurrentProjectValue {
+  const value = useContext(CurrentProjectContext);
+  if (!value) throw new Error("useCurrentProject must be used inside CurrentProjectProvider");
+  return value;
+}
+
+/**
+ * Renders a page for the current project once it is known. Keyed by project, so switching projects
+ * starts the page afresh (no half-typed form or revealed secret carries over to another project).
+ */
+export function ProjectScope({ children }: { children: (project: AccountProject) => ReactNode }) {
+  const { project, isResolved } = useCurrentProject();
+  if (!isResolved) return <LoadingState label="Loading the project…" />;
+  if (!project) {
+    return (
+      <EmptyState title="You are not in any project yet">
+        Create one with “New project” in the sidebar, or ask a project admin for an invitation link.
+      </EmptyState>
+    );
+  }
+  return <Fragment key={project.id}>{children(project)}</Fragment>;
+}
