@@ -10,6 +10,8 @@ export interface LoadOptions {
   pipelining: number;
   durationSeconds: number;
   warmupSeconds: number;
+  /** Request headers, e.g. an API token or a session cookie. */
+  headers?: Record<string, string>;
   /** Whose CPU time to account for: the process answering HTTP, and the app whose postgres processes to sum. */
   cpu?: { serverPid?: number; databaseTreeRootPid?: number };
 }
@@ -43,7 +45,7 @@ export interface LoadResult {
 }
 
 function runAutocannon(
-  options: Pick<LoadOptions, "url" | "connections" | "pipelining">,
+  options: Pick<LoadOptions, "url" | "connections" | "pipelining" | "headers">,
   durationSeconds: number,
   onResponse?: (latencyMs: number) => void,
 ): Promise<autocannon.Result> {
@@ -55,6 +57,7 @@ function runAutocannon(
         pipelining: options.pipelining,
         duration: durationSeconds,
         timeout: 30,
+        headers: options.headers,
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
@@ -63,7 +66,7 @@ function runAutocannon(
 }
 
 /** Load that is not measured: lets a freshly started server load its code and settle before any case counts. */
-export async function warmUp(options: Pick<LoadOptions, "url" | "connections" | "pipelining">, seconds: number): Promise<void> {
+export async function warmUp(options: Pick<LoadOptions, "url" | "connections" | "pipelining" | "headers">, seconds: number): Promise<void> {
   if (seconds > 0) await runAutocannon(options, seconds);
 }
 
