@@ -92,3 +92,19 @@ describe("enqueue inside a transaction", () => {
     expect(await listLiveWorkers(database.db, 15)).toEqual([]);
   });
 });
+
+describe("events retention", () => {
+  it("deletes events older than the retention period and keeps the rest", async () => {
+    const { insertEvent, listEventsAfter } = await import("@gathering/db");
+    const { pruneEvents } = await import("./handlers/prune-events");
+    const projectId = "7a1f0c1e-8d4b-4a55-9d6b-0f5a2c3e4d5a";
+    const old = await insertEvent(database.db, { projectId, topic: "project.updated", payload: { name: "old" } });
+    const recent = await insertEvent(database.db, { projectId, topic: "project.updated", payload: { name: "recent" } });
+    await database.db.execute(sql`update events set created_at = now() - interval '40 days' where id = ${old}`);
+    await pruneEvents(
+      { olderThanDays: 30 },
+      { db: database.db, logger, jobId: "1", attempt: 1, maxAttempts: 1, signal: new AbortController().signal },
+    );
+    expect((await listEventsAfter(database.db, { afterId: 0, limit: 10 })).map((event) => event.id)).toEqual([recent]);
+  });
+});

@@ -34,7 +34,13 @@ export interface WorkerHandle {
   stop: () => Promise<void>;
 }
 
-export const defaultCrontab = "0 3 * * * system:prune-worker-heartbeats ?max=3&jobKey=system:prune-worker-heartbeats";
+/** The system's own periodic jobs; `eventRetentionDays` sets how long durable events are kept. */
+export function systemCrontab(options: { eventRetentionDays?: number } = {}): string {
+  return [
+    "0 3 * * * system:prune-worker-heartbeats ?max=3&jobKey=system:prune-worker-heartbeats",
+    `30 3 * * * events:prune ?max=3&jobKey=events:prune ${JSON.stringify({ olderThanDays: options.eventRetentionDays ?? 30 })}`,
+  ].join("\n");
+}
 
 function toGraphileLogger(logger: Logger): GraphileLogger {
   return new GraphileLogger((scope) => (level, message, meta) => {
@@ -79,7 +85,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       noHandleSignals: true,
       pollInterval: options.pollIntervalMs ?? 1_000,
       taskList: buildTaskList(options.jobs ?? registeredJobs, { db: database.db, logger }),
-      crontab: options.crontab ?? defaultCrontab,
+      crontab: options.crontab ?? systemCrontab(),
       logger: toGraphileLogger(logger),
       events,
       gracefulShutdownAbortTimeout: options.shutdownGraceMs ?? 10_000,

@@ -3,7 +3,7 @@
  * caller's identity (resolved by the auth layer before the call) and the client's address.
  */
 import { randomUUID } from "node:crypto";
-import type { AccountsConfig, DatabaseKind, FailureCounter, Keyring, Logger, RateLimiter } from "@gathering/core";
+import type { AccountsConfig, DatabaseKind, EventHub, FailureCounter, Keyring, Logger, RateLimiter } from "@gathering/core";
 import type { Database } from "@gathering/db";
 
 export const projectRoles = ["viewer", "member", "admin", "owner"] as const;
@@ -54,6 +54,10 @@ export interface ApiServices {
   /** How long system.info may reuse an answer (ms); 0 reads the database every time. */
   systemInfoMaxAgeMs?: number;
   rateLimits: RateLimitRules;
+  /** This process's event fan-out (one LISTEN connection). */
+  eventHub: EventHub;
+  /** Whether a caller's session or token is still good (for long-lived subscriptions). */
+  isCallerStillValid: (caller: Caller) => Promise<boolean>;
   /** Tells every instance that a token is revoked (drops it from their caches). */
   announceTokenRevoked: (tokenHash: string) => Promise<void>;
 }

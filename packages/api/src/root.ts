@@ -2,6 +2,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { eventsRouter } from "./routers/events";
 import { membersRouter } from "./routers/members";
 import { projectsRouter } from "./routers/projects";
 import { settingsRouter } from "./routers/settings";
@@ -12,6 +13,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 export const appRouter = createTRPCRouter({
   audit: auditRouter,
   auth: authRouter,
+  events: eventsRouter,
   members: membersRouter,
   projects: projectsRouter,
   settings: settingsRouter,

@@ -2,14 +2,18 @@
  * Services for tests that call the API in-process (createCaller / fetchRequestHandler): the real
  * PostgreSQL rate limiter and membership lookup, a fixed keyring, cheap bcrypt and generous limits.
  */
-import { createLogger, createPostgresRateLimiter, type Logger, parseKeyring, resolveProjectRole } from "@gathering/core";
-import type { Database } from "@gathering/db";
+import { createLogger, createPostgresRateLimiter, EventHub, type Logger, parseKeyring, resolveProjectRole } from "@gathering/core";
+import type { Database, DatabaseClient } from "@gathering/db";
 import { type ApiServices, type Caller, createContext, defaultRateLimitRules } from "./context";
 import { createCaller } from "./root";
 
 export const testKeyring = parseKeyring("test-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
 
-export function createTestServices(db: Database, overrides: Partial<ApiServices> = {}): ApiServices {
+/** Pass the whole test database (not just its `db`) where events are subscribed to: the hub LISTENs on it. */
+export function createTestServices(database: Database | DatabaseClient, overrides: Partial<ApiServices> = {}): ApiServices {
+  const client = "sql" in database && "db" in database ? database : undefined;
+  const db = client ? client.db : (database as Database);
+  const eventHub = overrides.eventHub ?? new EventHub(client ?? { db, sql: undefined as never, close: async () => {} });
   const limiter = createPostgresRateLimiter(db);
   return {
     db,
@@ -28,6 +32,8 @@ export function createTestServices(db: Database, overrides: Partial<ApiServices>
       strict: { limit: 100_000, windowMs: 60_000 },
     },
     announceTokenRevoked: async () => {},
+    eventHub,
+    isCallerStillValid: async () => true,
     ...overrides,
   };
 }

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { type Logger, signUp } from "@gathering/core";
 import { countUsers, createDatabaseClient, type Database } from "@gathering/db";
 import { migrateDatabase } from "@gathering/jobs/migrate";
-import { startWorker, type WorkerHandle } from "@gathering/worker";
+import { startWorker, systemCrontab, type WorkerHandle } from "@gathering/worker";
 import { type CliConfig, CliError } from "./config";
 import { resolveDatabase } from "./database";
 import { loadOrCreateSecrets } from "./secrets";
@@ -99,7 +99,12 @@ export async function runStart(
   try {
     if (!flags.isDev) await ensureWebBuild(rootDir, logger);
     if (flags.isWorkerEnabled) {
-      worker = await startWorker({ connectionString: database.url, logger, concurrency: config.GATHERING_WORKER_CONCURRENCY });
+      worker = await startWorker({
+        connectionString: database.url,
+        logger,
+        concurrency: config.GATHERING_WORKER_CONCURRENCY,
+        crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
+      });
     }
     // The web app runs in this process and reads its configuration from the environment.
     process.env.DATABASE_URL = database.url;
@@ -143,6 +148,7 @@ export async function runWorkerOnly(config: CliConfig, logger: Logger, flags: { 
       connectionString: database.url,
       logger,
       concurrency: flags.concurrency ?? config.GATHERING_WORKER_CONCURRENCY,
+      crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
     });
   } catch (error) {
     await database.stop();

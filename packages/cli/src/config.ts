@@ -22,6 +22,7 @@ const ZCliEnv = z.object({
   GATHERING_ADMIN_EMAIL: z.string().optional(),
   GATHERING_ADMIN_PASSWORD: z.string().optional(),
   GATHERING_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  GATHERING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** Behind a reverse proxy, take the client address from X-Forwarded-For. */
   GATHERING_TRUST_PROXY: z
     .enum(["0", "1", "true", "false"])

@@ -3,6 +3,8 @@ export * from "./audit/audit";
 export * from "./auth/accounts";
 export * from "./auth/api-tokens";
 export * from "./errors";
+export * from "./events/catalog";
+export * from "./events/event-hub";
 export * from "./logger";
 export * from "./projects/projects";
 export * from "./security/encryption";

@@ -3,6 +3,7 @@ export * from "./client";
 export * from "./migration-status";
 export * from "./queries/api-tokens";
 export * from "./queries/audit";
+export * from "./queries/events";
 export * from "./queries/projects";
 export * from "./queries/settings";
 export * from "./queries/system";

@@ -16,8 +16,18 @@ export const pruneWorkerHeartbeatsJob = defineJob({
   maxAttempts: 3,
 });
 
+export const pruneEventsJob = defineJob({
+  id: "events:prune",
+  payload: z.object({
+    /** Durable events older than this are deleted (the retention period). */
+    olderThanDays: z.number().int().min(1).max(3_650).default(30),
+  }),
+  maxAttempts: 3,
+});
+
 export const jobCatalog = {
   pruneWorkerHeartbeats: pruneWorkerHeartbeatsJob,
+  pruneEvents: pruneEventsJob,
 } as const;
 
 export type JobCatalog = typeof jobCatalog;

@@ -4,8 +4,8 @@
  */
 import type { ApiServices } from "@gathering/api";
 import { type AuthServices, RevocationCache } from "@gathering/auth";
-import { createLogger, createPostgresRateLimiter, parseKeyring, resolveProjectRole } from "@gathering/core";
-import { createDatabaseClient, type DatabaseClient } from "@gathering/db";
+import { createLogger, createPostgresRateLimiter, EventHub, parseKeyring, resolveProjectRole } from "@gathering/core";
+import { createDatabaseClient, type DatabaseClient, isApiTokenActive } from "@gathering/db";
 import { serverEnv } from "./env";
 import { createRateLimiters, type RateLimitStore } from "./rate-limiter";
 
@@ -55,6 +55,12 @@ export function webServices(): WebServices {
         strict: { limit: env.GATHERING_RATE_LIMIT_STRICT_PER_10_MINUTES, windowMs: 10 * 60_000 },
       },
       announceTokenRevoked: (tokenHash) => revocations.announceTokenRevoked(tokenHash),
+      eventHub: new EventHub(database),
+      isCallerStillValid: async (caller) => {
+        if (caller.tokenScope?.tokenId) return isApiTokenActive(database.db, caller.tokenScope.tokenId);
+        if (caller.sessionId) return !(await revocations.isSessionRevoked(caller.sessionId));
+        return true;
+      },
     },
   };
   globalForServices.__gatheringWebServices = services;

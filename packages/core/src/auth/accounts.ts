@@ -18,6 +18,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
+import { publishEvent } from "../events/catalog";
 import { hashPassword, verifyAgainstDummyHash, verifyPassword, ZPassword } from "../security/passwords";
 import type { FailureCounter, RateLimiter } from "../security/rate-limiter";
 import { hashToken } from "../security/tokens";
@@ -98,6 +99,7 @@ export async function signUp(
         metadata: { role: invitation.role },
         ip: meta.ip,
       });
+      await publishEvent(tx, projectId, "members.changed", { userId: user.id, change: "joined", role: invitation.role });
     } else {
       const project = await insertProject(tx, {
         name: isFirstUser ? "Default project" : `${input.name}'s project`,

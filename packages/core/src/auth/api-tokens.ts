@@ -12,6 +12,7 @@ import {
 import { z } from "zod";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
+import { publishEvent } from "../events/catalog";
 import type { Actor } from "../projects/projects";
 import { API_TOKEN_PREFIX, constantTimeEqual, generateSecretToken, hashToken } from "../security/tokens";
 import { hasControlCharacters } from "../validation";
@@ -50,6 +51,7 @@ export async function createApiToken(
       metadata: { tokenId: created.id, role: created.role },
       ip: actor.ip,
     });
+    await publishEvent(tx, input.projectId, "tokens.changed", { tokenId: created.id, change: "created" });
     return { ...created, token };
   });
 }
@@ -75,6 +77,7 @@ export async function revokeProjectApiToken(
       metadata: { tokenId: revoked.id },
       ip: actor.ip,
     });
+    await publishEvent(tx, input.projectId, "tokens.changed", { tokenId: revoked.id, change: "revoked" });
     return { tokenHash: revoked.tokenHash };
   });
 }

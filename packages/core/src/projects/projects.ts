@@ -22,6 +22,7 @@ import {
 import { z } from "zod";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
+import { publishEvent } from "../events/catalog";
 import { generateSecretToken, hashToken, INVITATION_TOKEN_PREFIX } from "../security/tokens";
 import { hasControlCharacters } from "../validation";
 
@@ -74,6 +75,7 @@ export async function renameProject(db: Database, actor: Actor, input: { project
       target: project.name,
       ip: actor.ip,
     });
+    await publishEvent(tx, project.id, "project.updated", { name: project.name });
     return { id: project.id, name: project.name };
   });
 }
@@ -117,6 +119,7 @@ export async function inviteMember(
       metadata: { role: input.role },
       ip: actor.ip,
     });
+    await publishEvent(tx, input.projectId, "invitations.changed", { invitationId: invitation.id, change: "created" });
     return { id: invitation.id, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt, token };
   });
 }
@@ -131,6 +134,7 @@ export async function cancelInvitation(db: Database, actor: Actor, input: { proj
       target: input.invitationId,
       ip: actor.ip,
     });
+    await publishEvent(tx, input.projectId, "invitations.changed", { invitationId: input.invitationId, change: "cancelled" });
   });
 }
 
@@ -151,6 +155,11 @@ export async function acceptInvitation(db: Database, actor: Actor & { email: str
       target: actor.email,
       metadata: { role: invitation.role },
       ip: actor.ip,
+    });
+    await publishEvent(tx, invitation.projectId, "members.changed", {
+      userId: actor.userId,
+      change: "joined",
+      role: current ?? invitation.role,
     });
     return { projectId: invitation.projectId, role: current ?? invitation.role };
   });
@@ -185,6 +194,7 @@ export async function changeMemberRole(
       metadata: { from: currentRole, to: input.role },
       ip: actor.ip,
     });
+    await publishEvent(tx, input.projectId, "members.changed", { userId: input.userId, change: "role_changed", role: input.role });
     return { userId: input.userId, role: input.role };
   });
 }
@@ -202,5 +212,6 @@ export async function removeMember(db: Database, actor: Actor & { role: ProjectR
       metadata: { role: currentRole },
       ip: actor.ip,
     });
+    await publishEvent(tx, input.projectId, "members.changed", { userId: input.userId, change: "removed", role: null });
   });
 }

@@ -17,6 +17,7 @@ import {
 } from "@gathering/db";
 import { z } from "zod";
 import { recordAudit } from "../audit/audit";
+import { publishEvent } from "../events/catalog";
 import type { Actor } from "../projects/projects";
 import { decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
 import { hasControlCharacters } from "../validation";
@@ -122,6 +123,7 @@ export async function updateProviderSettings(
       metadata: { changed },
       ip: actor.ip,
     });
+    await publishEvent(tx, input.projectId, "settings.changed", { changed });
   });
   return getProviderSettings(db, input.projectId);
 }

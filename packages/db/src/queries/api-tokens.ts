@@ -83,3 +83,14 @@ export async function touchApiToken(db: DbExecutor, tokenId: string): Promise<vo
     .set({ lastUsedAt: sql`now()` })
     .where(and(eq(apiTokens.id, tokenId), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`))));
 }
+
+/** Whether a token (by id) is still live: not revoked, not expired. */
+export async function isApiTokenActive(db: DbExecutor, tokenId: string): Promise<boolean> {
+  const [token] = await db
+    .select({ id: apiTokens.id })
+    .from(apiTokens)
+    .where(
+      and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql`now()`))),
+    );
+  return Boolean(token);
+}
