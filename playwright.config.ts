@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
 import { stopLeftoverPostgresSync } from "./e2e/support/app";
+import { METRICS_TOKEN } from "./e2e/support/metrics";
 
 const WEB_PORT = 3210;
 const PG_PORT = 54391;
@@ -89,6 +90,7 @@ export default defineConfig({
       // Only warnings and errors reach the test output, where they point at a problem.
       LOG_LEVEL: "warn",
       GATHERING_TEST_HOOKS: "1",
+      GATHERING_METRICS_TOKEN: METRICS_TOKEN,
       NEXT_TELEMETRY_DISABLED: "1",
     },
     stdout: "pipe",

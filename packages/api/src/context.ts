@@ -54,6 +54,8 @@ export interface ApiServices {
   /** How long system.info may reuse an answer (ms); 0 reads the database every time. */
   systemInfoMaxAgeMs?: number;
   rateLimits: RateLimitRules;
+  /** Called after every procedure call, for metrics. */
+  observeProcedure?: (call: { path: string; type: string; durationMs: number; outcome: string }) => void;
   /** This process's event fan-out (one LISTEN connection). */
   eventHub: EventHub;
   /** Whether a caller's session or token is still good (for long-lived subscriptions). */

@@ -85,6 +85,12 @@ const baseMiddleware = t.middleware(async ({ ctx, next, path, type }) => {
   const startedAt = performance.now();
   const result = await next();
   const durationMs = Math.round((performance.now() - startedAt) * 100) / 100;
+  ctx.services.observeProcedure?.({
+    path,
+    type,
+    durationMs,
+    outcome: result.ok ? "ok" : result.error.cause instanceof AppError ? result.error.cause.code : result.error.code,
+  });
   if (result.ok) {
     ctx.logger.debug({ path, type, durationMs }, "procedure ok");
     return result;

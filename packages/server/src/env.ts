@@ -24,6 +24,7 @@ const ZServerEnv = z.object({
     .optional(),
   UPSTASH_REDIS_REST_URL: z.url().optional(),
   UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+  GATHERING_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("production"),
 });
 

@@ -7,6 +7,7 @@ import { type AuthServices, RevocationCache } from "@gathering/auth";
 import { createLogger, createPostgresRateLimiter, EventHub, parseKeyring, resolveProjectRole } from "@gathering/core";
 import { createDatabaseClient, type DatabaseClient, isApiTokenActive } from "@gathering/db";
 import { serverEnv } from "./env";
+import { metrics } from "./metrics";
 import { createRateLimiters, type RateLimitStore } from "./rate-limiter";
 
 export interface WebServices {
@@ -56,6 +57,9 @@ export function webServices(): WebServices {
       },
       announceTokenRevoked: (tokenHash) => revocations.announceTokenRevoked(tokenHash),
       eventHub: new EventHub(database),
+      observeProcedure: ({ path, type, durationMs, outcome }) => {
+        metrics(webServices).procedureDuration.observe({ procedure: path, type, outcome }, durationMs / 1000);
+      },
       isCallerStillValid: async (caller) => {
         if (caller.tokenScope?.tokenId) return isApiTokenActive(database.db, caller.tokenScope.tokenId);
         if (caller.sessionId) return !(await revocations.isSessionRevoked(caller.sessionId));

@@ -28,7 +28,16 @@ interface Delivered {
   event: EventRow;
 }
 
+export interface EventHubStats {
+  subscribers: number;
+  /** Events read from the table and fanned out by this process. */
+  delivered: number;
+  /** Times a subscriber fell out of the buffer and re-read from the table instead. */
+  tableFallbacks: number;
+}
+
 export class EventHub {
+  readonly stats: EventHubStats = { subscribers: 0, delivered: 0, tableFallbacks: 0 };
   private readonly buffer: Delivered[] = [];
   private sequence = 0;
   /** Every id at or below this is delivered, or was given up on as rolled back. */
@@ -103,6 +112,7 @@ export class EventHub {
   }
 
   private deliver(event: EventRow): void {
+    this.stats.delivered += 1;
     this.sequence += 1;
     this.buffer.push({ sequence: this.sequence, event });
     if (this.buffer.length > this.bufferSize) this.buffer.splice(0, this.buffer.length - this.bufferSize);
@@ -130,6 +140,15 @@ export class EventHub {
   /** Events for the given projects (and topics), from `afterId` on or from now, until the signal aborts. */
   async *subscribe(options: SubscribeOptions): AsyncGenerator<EventRow> {
     await this.start();
+    this.stats.subscribers += 1;
+    try {
+      yield* this.stream(options);
+    } finally {
+      this.stats.subscribers -= 1;
+    }
+  }
+
+  private async *stream(options: SubscribeOptions): AsyncGenerator<EventRow> {
     const projects = new Set(options.projectIds);
     const topics = options.topics && options.topics.length > 0 ? new Set(options.topics) : undefined;
     // On resume the client has seen everything up to afterId; the live stream may still carry such events.
@@ -163,6 +182,7 @@ export class EventHub {
       const oldest = this.buffer[0];
       if (oldest && position < oldest.sequence - 1) {
         // Fell out of the buffer: read what was missed from the table instead.
+        this.stats.tableFallbacks += 1;
         const lastSent = Math.max(options.afterId ?? 0, ...sent);
         for (const row of await listEventsAfter(this.database.db, { afterId: lastSent, projectIds: [...projects], limit: 1_000 })) {
           if (isWanted(row) && !sent.has(row.id)) {
