@@ -129,16 +129,16 @@ export const publicProcedure = t.procedure.use(baseMiddleware).use(rateLimitMidd
 /** For sign-up and the like: a much lower limit per address. */
 export const strictPublicProcedure = t.procedure.use(baseMiddleware).use(rateLimitMiddleware("strict"));
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+/** Requires a caller, and names them as the actor of what the procedure does. */
+const requireCaller = t.middleware(({ ctx, next }) => {
   if (!ctx.caller) throw new AppError("UNAUTHORIZED", "Sign in or send an API token");
   return next({ ctx: { ...ctx, caller: ctx.caller, actor: { userId: ctx.caller.userId, ip: ctx.ip } } });
 });
 
+export const protectedProcedure = publicProcedure.use(requireCaller);
+
 /** A signed-in call on the strict limit (joining a project with an invitation token). */
-export const strictProtectedProcedure = strictPublicProcedure.use(({ ctx, next }) => {
-  if (!ctx.caller) throw new AppError("UNAUTHORIZED", "Sign in or send an API token");
-  return next({ ctx: { ...ctx, caller: ctx.caller, actor: { userId: ctx.caller.userId, ip: ctx.ip } } });
-});
+export const strictProtectedProcedure = strictPublicProcedure.use(requireCaller);
 
 export function hasRole(role: ProjectRole, minRole: ProjectRole): boolean {
   return projectRoles.indexOf(role) >= projectRoles.indexOf(minRole);
