@@ -2,12 +2,12 @@
  * tRPC init, the error formatter, middlewares and the procedure tiers:
  * publicProcedure -> protectedProcedure -> projectProcedure(minRole).
  */
-import { AppError, type AppErrorCode } from "@gathering/core";
+import { AppError, type AppErrorCode, hasRole } from "@gathering/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
-import { type Context, type ProjectRole, projectRoles } from "./context";
+import type { Context, ProjectRole } from "./context";
 
 const trpcCodeFor: Record<AppErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: "BAD_REQUEST",
@@ -140,9 +140,7 @@ export const protectedProcedure = publicProcedure.use(requireCaller);
 /** A signed-in call on the strict limit (joining a project with an invitation token). */
 export const strictProtectedProcedure = strictPublicProcedure.use(requireCaller);
 
-export function hasRole(role: ProjectRole, minRole: ProjectRole): boolean {
-  return projectRoles.indexOf(role) >= projectRoles.indexOf(minRole);
-}
+export { hasRole };
 
 const projectInput = z.object({ projectId: z.uuid() });
 

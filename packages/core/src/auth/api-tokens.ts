@@ -13,7 +13,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
-import type { Actor } from "../projects/projects";
+import { type Actor, hasRole } from "../projects/projects";
 import { API_TOKEN_PREFIX, constantTimeEqual, generateSecretToken, hashToken } from "../security/tokens";
 import { hasControlCharacters } from "../validation";
 
@@ -24,14 +24,12 @@ export const ZApiTokenName = z
   .max(100)
   .refine((value) => !hasControlCharacters(value), "Token names cannot contain control characters");
 
-const roleRank: Record<ProjectRoleName, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
-
 export async function createApiToken(
   db: Database,
   actor: Actor & { role: ProjectRoleName },
   input: { projectId: string; name: string; role: ProjectRoleName; expiresInDays?: number | undefined },
 ) {
-  if (roleRank[input.role] > roleRank[actor.role]) throw new AppError("FORBIDDEN", "A token cannot have a higher role than yours");
+  if (!hasRole(actor.role, input.role)) throw new AppError("FORBIDDEN", "A token cannot have a higher role than yours");
   const token = generateSecretToken(API_TOKEN_PREFIX);
   return db.transaction(async (tx) => {
     const created = await insertApiToken(tx, {

@@ -29,6 +29,11 @@ import { hasControlCharacters } from "../validation";
 export const projectRoleNames = ["viewer", "member", "admin", "owner"] as const satisfies readonly ProjectRoleName[];
 export const ZProjectRole = z.enum(projectRoleNames);
 
+/** Whether `role` is `minRole` or higher (viewer < member < admin < owner). */
+export function hasRole(role: ProjectRoleName, minRole: ProjectRoleName): boolean {
+  return projectRoleNames.indexOf(role) >= projectRoleNames.indexOf(minRole);
+}
+
 export const ZProjectName = z
   .string()
   .trim()
