@@ -64,3 +64,19 @@ export async function upsertProjectSettings(db: DbExecutor, params: { projectId:
     .values({ projectId: params.projectId, providers: params.providers })
     .onConflictDoUpdate({ target: projectSettings.projectId, set: { providers: params.providers } });
 }
+
+/** Price overrides and project-wide daily budgets (validated in core). */
+export async function findProjectUsageSettings(db: DbExecutor, projectId: string): Promise<{ pricing: unknown; budgets: unknown }> {
+  const [row] = await db
+    .select({ pricing: projectSettings.pricing, budgets: projectSettings.budgets })
+    .from(projectSettings)
+    .where(eq(projectSettings.projectId, projectId));
+  return { pricing: row?.pricing ?? {}, budgets: row?.budgets ?? {} };
+}
+
+export async function upsertProjectUsageSettings(db: DbExecutor, params: { projectId: string; pricing: unknown; budgets: unknown }): Promise<void> {
+  await db
+    .insert(projectSettings)
+    .values({ projectId: params.projectId, pricing: params.pricing, budgets: params.budgets })
+    .onConflictDoUpdate({ target: projectSettings.projectId, set: { pricing: params.pricing, budgets: params.budgets } });
+}

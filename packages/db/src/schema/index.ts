@@ -1,8 +1,12 @@
 /** The whole drizzle schema, one file per aggregate. */
+export * from "./agents";
 export * from "./api-tokens";
 export * from "./audit";
+export * from "./chat";
 export * from "./events";
 export * from "./projects";
 export * from "./settings";
 export * from "./system";
+export * from "./tasks";
+export * from "./usage";
 export * from "./users";

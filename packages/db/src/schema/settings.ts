@@ -32,6 +32,10 @@ export const projectSettings = pgTable("project_settings", {
     .references(() => projects.id, { onDelete: "cascade" }),
   /** Non-secret provider settings: Ollama base URL, default models, ... (validated in core). */
   providers: jsonb("providers").notNull().default({}),
+  /** Price overrides per `provider:model` (validated in core). */
+  pricing: jsonb("pricing").notNull().default({}),
+  /** Project-wide daily limits on model tokens and cost (validated in core). */
+  budgets: jsonb("budgets").notNull().default({}),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });
