@@ -3,7 +3,8 @@
  * caller's identity (resolved by the auth layer before the call) and the client's address.
  */
 import { randomUUID } from "node:crypto";
-import type { AccountsConfig, DatabaseKind, EventHub, FailureCounter, Keyring, Logger, RateLimiter } from "@gathering/core";
+import type { AccountsConfig, DatabaseKind, EventHub, FailureCounter, Keyring, Logger, ModelGateway, RateLimiter, ToolDefinition } from "@gathering/core";
+import type { Transaction } from "@gathering/db";
 import type { Database } from "@gathering/db";
 
 export const projectRoles = ["viewer", "member", "admin", "owner"] as const;
@@ -60,6 +61,14 @@ export interface ApiServices {
   eventHub: EventHub;
   /** Whether a caller's session or token is still good (for long-lived subscriptions). */
   isCallerStillValid: (caller: Caller) => Promise<boolean>;
+  /** Every model call of this process goes through it (breakers are per process). */
+  modelGateway: ModelGateway;
+  /** Tools agents may call; defaults to the built-in ones. */
+  tools?: ReadonlyMap<string, ToolDefinition>;
+  /** Streams a reply's text deltas to subscribers (`agent.token`, ephemeral); absent in some tests. */
+  publishTokenDelta?: (projectId: string, delta: { streamId: string; messageId: string; delta: string; index: number }) => void;
+  /** Enqueues an agent task's job in the caller's transaction. */
+  scheduleTask: (tx: Transaction, taskId: string) => Promise<void>;
   /** Tells every instance that a token is revoked (drops it from their caches). */
   announceTokenRevoked: (tokenHash: string) => Promise<void>;
 }

@@ -1,5 +1,6 @@
 /** The whole API: every domain router composed, and the types the dashboard and the SDK import. */
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { agentsRouter } from "./routers/agents";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { eventsRouter } from "./routers/events";
@@ -7,10 +8,13 @@ import { membersRouter } from "./routers/members";
 import { projectsRouter } from "./routers/projects";
 import { settingsRouter } from "./routers/settings";
 import { systemRouter } from "./routers/system";
+import { tasksRouter } from "./routers/tasks";
 import { tokensRouter } from "./routers/tokens";
+import { usageRouter } from "./routers/usage";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
+  agents: agentsRouter,
   audit: auditRouter,
   auth: authRouter,
   events: eventsRouter,
@@ -18,7 +22,9 @@ export const appRouter = createTRPCRouter({
   projects: projectsRouter,
   settings: settingsRouter,
   system: systemRouter,
+  tasks: tasksRouter,
   tokens: tokensRouter,
+  usage: usageRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,8 +4,9 @@
  */
 import type { ApiServices } from "@gathering/api";
 import { type AuthServices, RevocationCache } from "@gathering/auth";
-import { createLogger, createPostgresRateLimiter, EventHub, parseKeyring, resolveProjectRole } from "@gathering/core";
+import { createLogger, createModelGateway, createPostgresRateLimiter, EventHub, parseKeyring, resolveProjectRole } from "@gathering/core";
 import { createDatabaseClient, type DatabaseClient, isApiTokenActive } from "@gathering/db";
+import { scheduleAgentTask } from "@gathering/jobs";
 import { serverEnv } from "./env";
 import { metrics } from "./metrics";
 import { createRateLimiters, type RateLimitStore } from "./rate-limiter";
@@ -33,6 +34,9 @@ export function webServices(): WebServices {
   const failureCounter = createPostgresRateLimiter(database.db);
   const accounts = { passwordHashCost: env.GATHERING_BCRYPT_COST, signUpPolicy: env.GATHERING_SIGNUP_POLICY };
   const isSecure = env.NEXTAUTH_URL?.startsWith("https://") ?? false;
+  const modelGateway = createModelGateway({
+    onBreakerStateChange: (key, state) => logger.warn({ breaker: key, state }, "model circuit breaker changed state"),
+  });
   const services: WebServices = {
     database,
     revocations,
@@ -57,6 +61,8 @@ export function webServices(): WebServices {
       },
       announceTokenRevoked: (tokenHash) => revocations.announceTokenRevoked(tokenHash),
       eventHub: new EventHub(database),
+      modelGateway,
+      scheduleTask: scheduleAgentTask,
       observeProcedure: ({ path, type, durationMs, outcome }) => {
         metrics(webServices).procedureDuration.observe({ procedure: path, type, outcome }, durationMs / 1000);
       },

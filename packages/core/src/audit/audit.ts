@@ -17,6 +17,13 @@ export const auditActions = [
   "token.revoke",
   "settings.update",
   "secrets.rotate",
+  "agent.create",
+  "agent.update",
+  "agent.archive",
+  "agent.restore",
+  "agent.memory_delete",
+  "usage.settings_update",
+  "task.cancel",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

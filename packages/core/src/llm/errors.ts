@@ -71,10 +71,20 @@ export function toModelCallError(provider: ModelProvider, error: unknown, signal
     });
   }
   if (/ConnectionError|FetchError|ECONNREFUSED|ECONNRESET|socket|network|fetch failed/i.test(`${name} ${message}`)) {
-    return new ModelCallError({ kind: "network", provider, message: `${provider} could not be reached: ${message}`.slice(0, 500), cause: error });
+    return new ModelCallError({
+      kind: "network",
+      provider,
+      message: `${provider} could not be reached: ${message}`.slice(0, 500),
+      cause: error,
+    });
   }
   if (error instanceof SyntaxError || /JSON|Unexpected token|Could not parse/i.test(message)) {
-    return new ModelCallError({ kind: "malformed", provider, message: `${provider} sent a malformed answer: ${message}`.slice(0, 500), cause: error });
+    return new ModelCallError({
+      kind: "malformed",
+      provider,
+      message: `${provider} sent a malformed answer: ${message}`.slice(0, 500),
+      cause: error,
+    });
   }
   return new ModelCallError({ kind: "malformed", provider, message: `${provider} failed: ${message}`.slice(0, 500), cause: error });
 }

@@ -10,6 +10,7 @@
  */
 import {
   BrokenCircuitError,
+  type CircuitBreakerPolicy,
   CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
@@ -19,11 +20,10 @@ import {
   type IBackoff,
   type IRetryBackoffContext,
   retry,
-  type CircuitBreakerPolicy,
   wrap,
 } from "cockatiel";
 import { toModelCallError } from "./errors";
-import { type ChatRequest, type ChatResult, type ChatStreamEvent, ModelCallError, type ModelAdapter, type ModelProvider } from "./types";
+import { type ChatRequest, type ChatResult, type ChatStreamEvent, type ModelAdapter, ModelCallError, type ModelProvider } from "./types";
 
 export interface GatewayOptions {
   retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number; maxRetryAfterMs?: number };
@@ -69,7 +69,10 @@ export function createModelGateway(options: GatewayOptions = {}) {
   const maxAttempts = options.retry?.maxAttempts ?? 3;
   const maxRetryAfterMs = options.retry?.maxRetryAfterMs ?? 30_000;
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const exponential = new ExponentialBackoff({ initialDelay: options.retry?.initialDelayMs ?? 250, maxDelay: options.retry?.maxDelayMs ?? 10_000 });
+  const exponential = new ExponentialBackoff({
+    initialDelay: options.retry?.initialDelayMs ?? 250,
+    maxDelay: options.retry?.maxDelayMs ?? 10_000,
+  });
   const breakers = new Map<string, CircuitBreakerPolicy>();
 
   const isRetryable = (error: Error) =>
@@ -91,7 +94,10 @@ export function createModelGateway(options: GatewayOptions = {}) {
     if (!breaker) {
       breaker = circuitBreaker(
         handleWhen((error) => error instanceof ModelCallError && error.isTransient),
-        { halfOpenAfter: options.breaker?.halfOpenAfterMs ?? 30_000, breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5) },
+        {
+          halfOpenAfter: options.breaker?.halfOpenAfterMs ?? 30_000,
+          breaker: new ConsecutiveBreaker(options.breaker?.consecutiveFailures ?? 5),
+        },
       );
       const created = breaker;
       created.onStateChange((state) => options.onBreakerStateChange?.(key, stateNames[state]));
@@ -104,31 +110,39 @@ export function createModelGateway(options: GatewayOptions = {}) {
   async function attemptChat(target: ModelTarget, request: ChatRequest): Promise<ChatResult> {
     const deadline = new AbortController();
     const timer = setTimeout(
-      () => deadline.abort(new ModelCallError({ kind: "timeout", provider: target.adapter.provider, message: `No answer from ${target.adapter.provider}:${target.model} within ${timeoutMs} ms` })),
+      () =>
+        deadline.abort(
+          new ModelCallError({
+            kind: "timeout",
+            provider: target.adapter.provider,
+            message: `No answer from ${target.adapter.provider}:${target.model} within ${timeoutMs} ms`,
+          }),
+        ),
       timeoutMs,
     );
     const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
     try {
       return await target.adapter.chat({ ...request, model: target.model, signal });
     } catch (error) {
-      throw deadline.signal.aborted && !request.signal?.aborted ? deadline.signal.reason : toModelCallError(target.adapter.provider, error, request.signal);
+      throw deadline.signal.aborted && !request.signal?.aborted
+        ? deadline.signal.reason
+        : toModelCallError(target.adapter.provider, error, request.signal);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async function attemptStream(
-    target: ModelTarget,
-    request: ChatRequest,
-    onEvent: (event: ChatStreamEvent) => void,
-  ): Promise<ChatResult> {
+  async function attemptStream(target: ModelTarget, request: ChatRequest, onEvent: (event: ChatStreamEvent) => void): Promise<ChatResult> {
     const provider = target.adapter.provider;
     const idle = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(
-        () => idle.abort(new ModelCallError({ kind: "timeout", provider, message: `${provider}:${target.model} sent nothing for ${timeoutMs} ms` })),
+        () =>
+          idle.abort(
+            new ModelCallError({ kind: "timeout", provider, message: `${provider}:${target.model} sent nothing for ${timeoutMs} ms` }),
+          ),
         timeoutMs,
       );
     };
@@ -144,7 +158,10 @@ export function createModelGateway(options: GatewayOptions = {}) {
       }
       throw new ModelCallError({ kind: "malformed", provider, message: `${provider} ended the stream without a result` });
     } catch (error) {
-      const failure = idle.signal.aborted && !request.signal?.aborted ? (idle.signal.reason as ModelCallError) : toModelCallError(provider, error, request.signal);
+      const failure =
+        idle.signal.aborted && !request.signal?.aborted
+          ? (idle.signal.reason as ModelCallError)
+          : toModelCallError(provider, error, request.signal);
       throw started ? new StreamStartedError(failure) : failure;
     } finally {
       clearTimeout(timer);

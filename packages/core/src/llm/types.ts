@@ -55,7 +55,10 @@ export interface ChatResult {
   stopReason: StopReason;
 }
 
-export type ChatStreamEvent = { type: "text"; delta: string } | { type: "tool_call"; call: ToolCall } | { type: "done"; result: ChatResult };
+export type ChatStreamEvent =
+  | { type: "text"; delta: string }
+  | { type: "tool_call"; call: ToolCall }
+  | { type: "done"; result: ChatResult };
 
 export interface ModelAdapter {
   readonly provider: ModelProvider;
@@ -93,6 +96,12 @@ export class ModelCallError extends Error {
 
   /** Worth another attempt (same model later) or a fallback model. */
   get isTransient(): boolean {
-    return this.kind === "rate_limited" || this.kind === "server" || this.kind === "timeout" || this.kind === "network" || this.kind === "malformed";
+    return (
+      this.kind === "rate_limited" ||
+      this.kind === "server" ||
+      this.kind === "timeout" ||
+      this.kind === "network" ||
+      this.kind === "malformed"
+    );
   }
 }

@@ -71,14 +71,25 @@ export async function setAgentArchived(
     .update(agents)
     .set({ archivedAt: params.archived ? new Date() : null, version: sql`${agents.version} + 1` })
     .where(
-      and(eq(agents.projectId, params.projectId), eq(agents.id, params.agentId), params.archived ? isNull(agents.archivedAt) : isNotNull(agents.archivedAt)),
+      and(
+        eq(agents.projectId, params.projectId),
+        eq(agents.id, params.agentId),
+        params.archived ? isNull(agents.archivedAt) : isNotNull(agents.archivedAt),
+      ),
     )
     .returning();
   return row;
 }
 
-export async function isAgentNameTaken(db: DbExecutor, params: { projectId: string; name: string; exceptAgentId?: string }): Promise<boolean> {
-  const conditions = [eq(agents.projectId, params.projectId), isNull(agents.archivedAt), sql`lower(${agents.name}) = lower(${params.name})`];
+export async function isAgentNameTaken(
+  db: DbExecutor,
+  params: { projectId: string; name: string; exceptAgentId?: string },
+): Promise<boolean> {
+  const conditions = [
+    eq(agents.projectId, params.projectId),
+    isNull(agents.archivedAt),
+    sql`lower(${agents.name}) = lower(${params.name})`,
+  ];
   if (params.exceptAgentId) conditions.push(sql`${agents.id} <> ${params.exceptAgentId}`);
   const [row] = await db
     .select({ id: agents.id })
@@ -88,10 +99,7 @@ export async function isAgentNameTaken(db: DbExecutor, params: { projectId: stri
   return Boolean(row);
 }
 
-export async function insertAgentMemory(
-  db: DbExecutor,
-  values: typeof agentMemories.$inferInsert,
-): Promise<AgentMemoryRow> {
+export async function insertAgentMemory(db: DbExecutor, values: typeof agentMemories.$inferInsert): Promise<AgentMemoryRow> {
   const [row] = await db.insert(agentMemories).values(values).returning();
   if (!row) throw new Error("insert into agent_memories returned no row");
   return row;
@@ -111,15 +119,23 @@ export async function listAgentMemories(
     .limit(params.limit);
 }
 
-export async function deleteAgentMemory(db: DbExecutor, params: { projectId: string; agentId: string; memoryId: string }): Promise<boolean> {
+export async function deleteAgentMemory(
+  db: DbExecutor,
+  params: { projectId: string; agentId: string; memoryId: string },
+): Promise<boolean> {
   const rows = await db
     .delete(agentMemories)
-    .where(and(eq(agentMemories.projectId, params.projectId), eq(agentMemories.agentId, params.agentId), eq(agentMemories.id, params.memoryId)))
+    .where(
+      and(eq(agentMemories.projectId, params.projectId), eq(agentMemories.agentId, params.agentId), eq(agentMemories.id, params.memoryId)),
+    )
     .returning({ id: agentMemories.id });
   return rows.length > 0;
 }
 
-export async function findAgentProfile(db: DbExecutor, params: { agentId: string; userId: string }): Promise<Record<string, unknown> | undefined> {
+export async function findAgentProfile(
+  db: DbExecutor,
+  params: { agentId: string; userId: string },
+): Promise<Record<string, unknown> | undefined> {
   const [row] = await db
     .select({ data: agentProfiles.data })
     .from(agentProfiles)
@@ -140,7 +156,13 @@ export async function upsertAgentProfile(
 export async function deleteAgentProfile(db: DbExecutor, params: { projectId: string; agentId: string; userId: string }): Promise<boolean> {
   const rows = await db
     .delete(agentProfiles)
-    .where(and(eq(agentProfiles.projectId, params.projectId), eq(agentProfiles.agentId, params.agentId), eq(agentProfiles.userId, params.userId)))
+    .where(
+      and(
+        eq(agentProfiles.projectId, params.projectId),
+        eq(agentProfiles.agentId, params.agentId),
+        eq(agentProfiles.userId, params.userId),
+      ),
+    )
     .returning({ agentId: agentProfiles.agentId });
   return rows.length > 0;
 }

@@ -13,7 +13,10 @@ export async function insertChatSession(db: DbExecutor, values: typeof chatSessi
   return row;
 }
 
-export async function findChatSession(db: DbExecutor, params: { projectId: string; sessionId: string }): Promise<ChatSessionRow | undefined> {
+export async function findChatSession(
+  db: DbExecutor,
+  params: { projectId: string; sessionId: string },
+): Promise<ChatSessionRow | undefined> {
   const [row] = await db
     .select()
     .from(chatSessions)
@@ -31,7 +34,11 @@ export async function listChatSessions(
   db: DbExecutor,
   params: { projectId: string; agentId: string; userId?: string; limit: number },
 ): Promise<ChatSessionRow[]> {
-  const conditions = [eq(chatSessions.projectId, params.projectId), eq(chatSessions.agentId, params.agentId), isNull(chatSessions.archivedAt)];
+  const conditions = [
+    eq(chatSessions.projectId, params.projectId),
+    eq(chatSessions.agentId, params.agentId),
+    isNull(chatSessions.archivedAt),
+  ];
   if (params.userId) conditions.push(eq(chatSessions.userId, params.userId));
   return db
     .select()
@@ -71,9 +78,6 @@ export async function listChatMessages(
 }
 
 export async function countChatMessages(db: DbExecutor, sessionId: string): Promise<number> {
-  const [row] = await db
-    .select({ count: sql<number>`count(*)::int` })
-    .from(chatMessages)
-    .where(eq(chatMessages.sessionId, sessionId));
+  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(chatMessages).where(eq(chatMessages.sessionId, sessionId));
   return row?.count ?? 0;
 }

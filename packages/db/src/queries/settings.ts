@@ -74,7 +74,10 @@ export async function findProjectUsageSettings(db: DbExecutor, projectId: string
   return { pricing: row?.pricing ?? {}, budgets: row?.budgets ?? {} };
 }
 
-export async function upsertProjectUsageSettings(db: DbExecutor, params: { projectId: string; pricing: unknown; budgets: unknown }): Promise<void> {
+export async function upsertProjectUsageSettings(
+  db: DbExecutor,
+  params: { projectId: string; pricing: unknown; budgets: unknown },
+): Promise<void> {
   await db
     .insert(projectSettings)
     .values({ projectId: params.projectId, pricing: params.pricing, budgets: params.budgets })

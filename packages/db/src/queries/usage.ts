@@ -31,22 +31,69 @@ export async function sumUsageForBudgets(
   const sinceIso = params.since.toISOString();
   const [row] = await db
     .select({
-      runInput: sql<number>`coalesce(sum(${modelCalls.inputTokens}) filter (where ${modelCalls.runId} = ${params.runId}), 0)::bigint`.mapWith(Number),
-      runOutput: sql<number>`coalesce(sum(${modelCalls.outputTokens}) filter (where ${modelCalls.runId} = ${params.runId}), 0)::bigint`.mapWith(Number),
-      runCost: sql<number>`coalesce(sum(${modelCalls.costMicros}) filter (where ${modelCalls.runId} = ${params.runId}), 0)::bigint`.mapWith(Number),
+      runInput:
+        sql<number>`coalesce(sum(${modelCalls.inputTokens}) filter (where ${modelCalls.runId} = ${params.runId}), 0)::bigint`.mapWith(
+          Number,
+        ),
+      runOutput:
+        sql<number>`coalesce(sum(${modelCalls.outputTokens}) filter (where ${modelCalls.runId} = ${params.runId}), 0)::bigint`.mapWith(
+          Number,
+        ),
+      runCost: sql<number>`coalesce(sum(${modelCalls.costMicros}) filter (where ${modelCalls.runId} = ${params.runId}), 0)::bigint`.mapWith(
+        Number,
+      ),
       runCalls: sql<number>`count(*) filter (where ${modelCalls.runId} = ${params.runId})::int`.mapWith(Number),
-      agentInput: sql<number>`coalesce(sum(${modelCalls.inputTokens}) filter (where ${modelCalls.agentId} = ${params.agentId} and ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(Number),
-      agentOutput: sql<number>`coalesce(sum(${modelCalls.outputTokens}) filter (where ${modelCalls.agentId} = ${params.agentId} and ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(Number),
-      agentCost: sql<number>`coalesce(sum(${modelCalls.costMicros}) filter (where ${modelCalls.agentId} = ${params.agentId} and ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(Number),
-      agentCalls: sql<number>`count(*) filter (where ${modelCalls.agentId} = ${params.agentId} and ${modelCalls.createdAt} >= ${sinceIso})::int`.mapWith(Number),
-      projectInput: sql<number>`coalesce(sum(${modelCalls.inputTokens}) filter (where ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(Number),
-      projectOutput: sql<number>`coalesce(sum(${modelCalls.outputTokens}) filter (where ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(Number),
-      projectCost: sql<number>`coalesce(sum(${modelCalls.costMicros}) filter (where ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(Number),
+      agentInput:
+        sql<number>`coalesce(sum(${modelCalls.inputTokens}) filter (where ${modelCalls.agentId} = ${params.agentId} and ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(
+          Number,
+        ),
+      agentOutput:
+        sql<number>`coalesce(sum(${modelCalls.outputTokens}) filter (where ${modelCalls.agentId} = ${params.agentId} and ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(
+          Number,
+        ),
+      agentCost:
+        sql<number>`coalesce(sum(${modelCalls.costMicros}) filter (where ${modelCalls.agentId} = ${params.agentId} and ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(
+          Number,
+        ),
+      agentCalls:
+        sql<number>`count(*) filter (where ${modelCalls.agentId} = ${params.agentId} and ${modelCalls.createdAt} >= ${sinceIso})::int`.mapWith(
+          Number,
+        ),
+      projectInput:
+        sql<number>`coalesce(sum(${modelCalls.inputTokens}) filter (where ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(
+          Number,
+        ),
+      projectOutput:
+        sql<number>`coalesce(sum(${modelCalls.outputTokens}) filter (where ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(
+          Number,
+        ),
+      projectCost:
+        sql<number>`coalesce(sum(${modelCalls.costMicros}) filter (where ${modelCalls.createdAt} >= ${sinceIso}), 0)::bigint`.mapWith(
+          Number,
+        ),
       projectCalls: sql<number>`count(*) filter (where ${modelCalls.createdAt} >= ${sinceIso})::int`.mapWith(Number),
     })
     .from(modelCalls)
-    .where(and(eq(modelCalls.projectId, params.projectId), sql`(${modelCalls.createdAt} >= ${sinceIso} or ${modelCalls.runId} = ${params.runId})`));
-  const r = row ?? { runInput: 0, runOutput: 0, runCost: 0, runCalls: 0, agentInput: 0, agentOutput: 0, agentCost: 0, agentCalls: 0, projectInput: 0, projectOutput: 0, projectCost: 0, projectCalls: 0 };
+    .where(
+      and(
+        eq(modelCalls.projectId, params.projectId),
+        sql`(${modelCalls.createdAt} >= ${sinceIso} or ${modelCalls.runId} = ${params.runId})`,
+      ),
+    );
+  const r = row ?? {
+    runInput: 0,
+    runOutput: 0,
+    runCost: 0,
+    runCalls: 0,
+    agentInput: 0,
+    agentOutput: 0,
+    agentCost: 0,
+    agentCalls: 0,
+    projectInput: 0,
+    projectOutput: 0,
+    projectCost: 0,
+    projectCalls: 0,
+  };
   return {
     run: { inputTokens: r.runInput, outputTokens: r.runOutput, costMicros: r.runCost, calls: r.runCalls },
     agentToday: { inputTokens: r.agentInput, outputTokens: r.agentOutput, costMicros: r.agentCost, calls: r.agentCalls },

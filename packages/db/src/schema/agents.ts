@@ -36,9 +36,7 @@ export const agents = pgTable(
   },
   (table) => [
     index("agents_project_id_idx").on(table.projectId, table.createdAt),
-    uniqueIndex("agents_project_id_name_live_key")
-      .on(table.projectId, sql`lower(${table.name})`)
-      .where(sql`${table.archivedAt} is null`),
+    uniqueIndex("agents_project_id_name_live_key").on(table.projectId, sql`lower(${table.name})`).where(sql`${table.archivedAt} is null`),
   ],
 );
 

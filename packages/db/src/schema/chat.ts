@@ -16,6 +16,8 @@ export const chatSessions = pgTable(
       .notNull()
       .references(() => agents.id, { onDelete: "cascade" }),
     userId: uuid("user_id").references(() => users.id, { onDelete: "set null" }),
+    /** "chat" (a user talks with the agent) or "task" (the transcript of a background task). */
+    kind: text("kind").notNull().default("chat"),
     title: text("title").notNull(),
     /** A summary of the turns that no longer fit the short-term window, oldest first. */
     summary: text("summary").notNull().default(""),
@@ -25,7 +27,10 @@ export const chatSessions = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (table) => [index("chat_sessions_agent_id_idx").on(table.agentId, table.updatedAt), index("chat_sessions_project_id_idx").on(table.projectId)],
+  (table) => [
+    index("chat_sessions_agent_id_idx").on(table.agentId, table.updatedAt),
+    index("chat_sessions_project_id_idx").on(table.projectId),
+  ],
 );
 
 export const chatMessages = pgTable(

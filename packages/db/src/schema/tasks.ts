@@ -15,6 +15,8 @@ export const agentTasks = pgTable(
     agentId: uuid("agent_id")
       .notNull()
       .references(() => agents.id, { onDelete: "cascade" }),
+    /** The transcript (kind "task"), created with the task. */
+    sessionId: uuid("session_id").notNull(),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     /** queued | running | succeeded | failed | cancelled */
     status: text("status").notNull().default("queued"),
@@ -33,5 +35,8 @@ export const agentTasks = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (table) => [index("agent_tasks_project_id_idx").on(table.projectId, table.createdAt), index("agent_tasks_agent_id_idx").on(table.agentId)],
+  (table) => [
+    index("agent_tasks_project_id_idx").on(table.projectId, table.createdAt),
+    index("agent_tasks_agent_id_idx").on(table.agentId),
+  ],
 );

@@ -39,7 +39,14 @@ function toWire(request: ChatRequest): { system: string | undefined; messages: M
         ]);
         break;
       case "tool":
-        push("user", [{ type: "tool_result", tool_use_id: message.toolCallId, content: message.content, ...(message.isError ? { is_error: true } : {}) }]);
+        push("user", [
+          {
+            type: "tool_result",
+            tool_use_id: message.toolCallId,
+            content: message.content,
+            ...(message.isError ? { is_error: true } : {}),
+          },
+        ]);
         break;
     }
   }
@@ -127,7 +134,8 @@ export function createAnthropicAdapter(options: AnthropicAdapterOptions): ModelA
               usage.outputTokens = event.message.usage.output_tokens;
               break;
             case "content_block_start":
-              if (event.content_block.type === "tool_use") blocks.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: "" });
+              if (event.content_block.type === "tool_use")
+                blocks.set(event.index, { id: event.content_block.id, name: event.content_block.name, json: "" });
               break;
             case "content_block_delta":
               if (event.delta.type === "text_delta") {

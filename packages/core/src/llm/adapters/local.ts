@@ -17,7 +17,8 @@ export function estimateTokens(text: string): number {
 }
 
 export function messageText(message: ChatMessage): string {
-  if (message.role === "assistant") return message.content + (message.toolCalls ?? []).map((call) => JSON.stringify(call.arguments)).join("");
+  if (message.role === "assistant")
+    return message.content + (message.toolCalls ?? []).map((call) => JSON.stringify(call.arguments)).join("");
   return message.content;
 }
 
@@ -47,7 +48,10 @@ function decide(request: ChatRequest): { text: string; toolCalls: ToolCall[] } {
   const last = request.messages.at(-1);
   const turn = request.messages.filter((message) => message.role === "assistant").length;
   if (last?.role === "tool") {
-    return { text: `${last.isError ? "The tool failed" : "The tool answered"} (${last.toolName}): ${last.content.slice(0, 2000)}`, toolCalls: [] };
+    return {
+      text: `${last.isError ? "The tool failed" : "The tool answered"} (${last.toolName}): ${last.content.slice(0, 2000)}`,
+      toolCalls: [],
+    };
   }
   const userText = last?.role === "user" ? last.content : "";
   for (const tool of request.tools ?? []) {
@@ -59,7 +63,10 @@ function decide(request: ChatRequest): { text: string; toolCalls: ToolCall[] } {
   const remember = /^\s*remember(?: that)?[:,]?\s+(.+)$/is.exec(userText);
   const memoryTool = (request.tools ?? []).find((tool) => tool.name === "memory_store" || tool.name === "remember");
   if (remember?.[1] && memoryTool) {
-    return { text: "", toolCalls: [{ id: `local_call_${turn}`, name: memoryTool.name, arguments: { fact: remember[1].trim().slice(0, 2000) } }] };
+    return {
+      text: "",
+      toolCalls: [{ id: `local_call_${turn}`, name: memoryTool.name, arguments: { fact: remember[1].trim().slice(0, 2000) } }],
+    };
   }
   const system = request.messages.filter((message) => message.role === "system").map((message) => message.content);
   const persona = /You are ([^.\n]{1,80})/.exec(system.join("\n"))?.[1];

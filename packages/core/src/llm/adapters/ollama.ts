@@ -3,7 +3,15 @@
  * needs none: fetch and a line reader. It sends no tool call ids, so ids are made from the position.
  */
 import { toModelCallError, VendorHttpError } from "../errors";
-import { ModelCallError, type ChatRequest, type ChatResult, type ChatStreamEvent, type ModelAdapter, type StopReason, type ToolCall } from "../types";
+import {
+  type ChatRequest,
+  type ChatResult,
+  type ChatStreamEvent,
+  type ModelAdapter,
+  ModelCallError,
+  type StopReason,
+  type ToolCall,
+} from "../types";
 
 export interface OllamaAdapterOptions {
   baseUrl?: string | null;
@@ -50,7 +58,12 @@ function toolCallsOf(message: OllamaMessage | undefined, offset: number): ToolCa
         argumentsError = `The tool arguments are not valid JSON: ${args.slice(0, 200)}`;
       }
     }
-    return { id: `ollama_call_${offset + index}`, name: call.function?.name ?? "", arguments: parsed, ...(argumentsError ? { argumentsError } : {}) };
+    return {
+      id: `ollama_call_${offset + index}`,
+      name: call.function?.name ?? "",
+      arguments: parsed,
+      ...(argumentsError ? { argumentsError } : {}),
+    };
   });
 }
 
@@ -85,7 +98,12 @@ export function createOllamaAdapter(options: OllamaAdapterOptions = {}): ModelAd
         }
       }),
       ...(request.tools?.length
-        ? { tools: request.tools.map((tool) => ({ type: "function", function: { name: tool.name, description: tool.description, parameters: tool.inputSchema } })) }
+        ? {
+            tools: request.tools.map((tool) => ({
+              type: "function",
+              function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
+            })),
+          }
         : {}),
       options: {
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),

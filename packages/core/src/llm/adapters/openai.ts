@@ -37,7 +37,7 @@ function toWireMessages(request: ChatRequest): ChatCompletionMessageParam[] {
               }
             : {}),
         };
-      case "tool":
+      default:
         return { role: "tool", tool_call_id: message.toolCallId, content: message.content };
     }
   });
@@ -52,7 +52,12 @@ function stopReasonOf(reason: string | null | undefined): StopReason {
 
 export function createOpenAiAdapter(options: OpenAiAdapterOptions): ModelAdapter {
   const provider = options.provider;
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseUrl ?? defaultBaseUrls[provider], maxRetries: 0, timeout: 10 * 60_000 });
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseUrl ?? defaultBaseUrls[provider],
+    maxRetries: 0,
+    timeout: 10 * 60_000,
+  });
 
   function params(request: ChatRequest): ChatCompletionCreateParamsBase {
     return {

@@ -1,0 +1,160 @@
+/**
+ * agents.*: definitions (create, update, get, list, archive, restore, duplicate), chat sessions and
+ * what each agent remembers. Viewers read; members create, edit and chat.
+ */
+import {
+  archiveChatSession,
+  clearProfile,
+  createAgent,
+  duplicateAgent,
+  forgetMemory,
+  getAgent,
+  getChatSession,
+  listAgents,
+  listChatSessions,
+  listMemories,
+  readProfile,
+  renameChatSession,
+  sendChatMessage,
+  setAgentArchivedState,
+  storeMemory,
+  updateAgent,
+  ZAgentDefinition,
+  ZAgentUpdate,
+  ZChatMessageContent,
+  ZListAgentsInput,
+  ZMemoryFact,
+} from "@gathering/core";
+import { z } from "zod";
+import { createTRPCRouter, projectProcedure } from "../../trpc";
+
+const ZAgentId = z.object({ agentId: z.uuid() });
+const ZSessionId = z.object({ sessionId: z.uuid() });
+
+export const agentsRouter = createTRPCRouter({
+  create: projectProcedure("member")
+    .input(ZAgentDefinition)
+    .mutation(({ ctx, input }) => createAgent(ctx.db, ctx.actor, { projectId: ctx.project.id, definition: input })),
+
+  update: projectProcedure("member")
+    .input(ZAgentId.extend({ patch: ZAgentUpdate }))
+    .mutation(({ ctx, input }) =>
+      updateAgent(ctx.db, ctx.actor, { projectId: ctx.project.id, agentId: input.agentId, patch: input.patch }),
+    ),
+
+  get: projectProcedure("viewer")
+    .input(ZAgentId)
+    .query(({ ctx, input }) => getAgent(ctx.db, { projectId: ctx.project.id, agentId: input.agentId })),
+
+  list: projectProcedure("viewer")
+    .input(ZListAgentsInput.default({ includeArchived: false, limit: 50 }))
+    .query(({ ctx, input }) => listAgents(ctx.db, { ...input, projectId: ctx.project.id })),
+
+  archive: projectProcedure("member")
+    .input(ZAgentId)
+    .mutation(({ ctx, input }) =>
+      setAgentArchivedState(ctx.db, ctx.actor, { projectId: ctx.project.id, agentId: input.agentId, archived: true }),
+    ),
+
+  restore: projectProcedure("member")
+    .input(ZAgentId)
+    .mutation(({ ctx, input }) =>
+      setAgentArchivedState(ctx.db, ctx.actor, { projectId: ctx.project.id, agentId: input.agentId, archived: false }),
+    ),
+
+  duplicate: projectProcedure("member")
+    .input(ZAgentId.extend({ name: z.string().trim().min(1).max(100).optional() }))
+    .mutation(({ ctx, input }) =>
+      duplicateAgent(ctx.db, ctx.actor, { projectId: ctx.project.id, agentId: input.agentId, ...(input.name ? { name: input.name } : {}) }),
+    ),
+
+  /**
+   * Sends a message and answers when the agent's reply is complete (tool rounds included). While it
+   * works, the reply's text streams as `agent.token` events (events.subscribe, streamId = session id) and
+   * each stored message as a `chat.message` event.
+   */
+  chat: projectProcedure("member")
+    .input(ZAgentId.extend({ sessionId: z.uuid().optional(), content: ZChatMessageContent }))
+    .mutation(async ({ ctx, input, signal }) => {
+      const runtime = {
+        db: ctx.db,
+        keyring: ctx.services.keyring,
+        gateway: ctx.services.modelGateway,
+        logger: ctx.logger,
+        ...(ctx.services.tools ? { tools: ctx.services.tools } : {}),
+      };
+      let sessionId = input.sessionId ?? "";
+      let index = 0;
+      let messageId = "";
+      const publish = ctx.services.publishTokenDelta;
+      const outcome = await sendChatMessage(runtime, ctx.actor, {
+        projectId: ctx.project.id,
+        agentId: input.agentId,
+        ...(input.sessionId ? { sessionId: input.sessionId } : {}),
+        content: input.content,
+        ...(signal ? { signal } : {}),
+        onEvent: (event) => {
+          if (event.type === "session") sessionId = event.session.id;
+          else if (event.type === "message") messageId = event.message.id;
+          else if (event.type === "text" && publish)
+            publish(ctx.project.id, { streamId: sessionId, messageId, delta: event.delta, index: index++ });
+        },
+      });
+      return { sessionId: outcome.sessionId, messages: outcome.messages, stop: outcome.stop, usage: outcome.usage };
+    }),
+
+  sessions: createTRPCRouter({
+    list: projectProcedure("viewer")
+      .input(ZAgentId.extend({ mine: z.boolean().default(true), limit: z.number().int().min(1).max(100).default(50) }))
+      .query(({ ctx, input }) =>
+        listChatSessions(ctx.db, {
+          projectId: ctx.project.id,
+          agentId: input.agentId,
+          limit: input.limit,
+          ...(input.mine ? { userId: ctx.actor.userId } : {}),
+        }),
+      ),
+    get: projectProcedure("viewer")
+      .input(ZSessionId)
+      .query(({ ctx, input }) => getChatSession(ctx.db, { projectId: ctx.project.id, sessionId: input.sessionId })),
+    rename: projectProcedure("member")
+      .input(ZSessionId.extend({ title: z.string().trim().min(1).max(200) }))
+      .mutation(({ ctx, input }) => renameChatSession(ctx.db, { ...input, projectId: ctx.project.id })),
+    archive: projectProcedure("member")
+      .input(ZSessionId)
+      .mutation(({ ctx, input }) => archiveChatSession(ctx.db, { projectId: ctx.project.id, sessionId: input.sessionId })),
+  }),
+
+  memory: createTRPCRouter({
+    list: projectProcedure("viewer")
+      .input(ZAgentId.extend({ limit: z.number().int().min(1).max(500).default(100) }))
+      .query(async ({ ctx, input }) => {
+        await getAgent(ctx.db, { projectId: ctx.project.id, agentId: input.agentId });
+        const [memories, profile] = await Promise.all([
+          listMemories(ctx.db, { projectId: ctx.project.id, agentId: input.agentId, userId: ctx.actor.userId, limit: input.limit }),
+          readProfile(ctx.db, { agentId: input.agentId, userId: ctx.actor.userId }),
+        ]);
+        return { memories, profile };
+      }),
+    add: projectProcedure("member")
+      .input(ZAgentId.extend({ content: ZMemoryFact, shared: z.boolean().default(false) }))
+      .mutation(async ({ ctx, input }) => {
+        await getAgent(ctx.db, { projectId: ctx.project.id, agentId: input.agentId });
+        return storeMemory(ctx.db, {
+          projectId: ctx.project.id,
+          agentId: input.agentId,
+          userId: input.shared ? null : ctx.actor.userId,
+          content: input.content,
+          source: "user",
+        });
+      }),
+    delete: projectProcedure("member")
+      .input(ZAgentId.extend({ memoryId: z.uuid() }))
+      .mutation(async ({ ctx, input }) => ({ deleted: await forgetMemory(ctx.db, { ...input, projectId: ctx.project.id }) })),
+    clearProfile: projectProcedure("member")
+      .input(ZAgentId)
+      .mutation(async ({ ctx, input }) => ({
+        deleted: await clearProfile(ctx.db, { projectId: ctx.project.id, agentId: input.agentId, userId: ctx.actor.userId }),
+      })),
+  }),
+});

@@ -1,0 +1,138 @@
+/**
+ * Chat sessions: a user talks with an agent. `sendChatMessage` stores the user's message first (so it
+ * survives anything that happens next), then runs the agent, streaming text deltas to the caller while
+ * each finished message is persisted. One reply at a time per session in this process.
+ */
+import {
+  type DbExecutor,
+  findChatSession,
+  insertChatMessages,
+  insertChatSession,
+  listChatMessages,
+  listChatSessions as listSessionRows,
+  updateChatSession,
+} from "@gathering/db";
+import { z } from "zod";
+import { AppError } from "../errors";
+import { publishEvent } from "../events/catalog";
+import type { Actor } from "../projects/projects";
+import { hasControlCharactersInText } from "../validation";
+import { loadAgentForRun } from "./agents";
+import { type AgentRuntime, runAgentTurn, type TurnEvent, type TurnOutcome, toStoredMessage } from "./runtime";
+
+export const maxChatMessageChars = 100_000;
+
+export const ZChatMessageContent = z
+  .string()
+  .max(maxChatMessageChars, `Keep a message under ${maxChatMessageChars.toLocaleString("en")} characters`)
+  .refine((value) => value.trim().length > 0, "Write a message")
+  .refine((value) => !hasControlCharactersInText(value), "Messages cannot contain control characters");
+
+const busySessions = new Set<string>();
+
+function toSession(row: Awaited<ReturnType<typeof insertChatSession>>) {
+  return {
+    id: row.id,
+    agentId: row.agentId,
+    kind: row.kind as "chat" | "task",
+    title: row.title,
+    summary: row.summary,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function titleFrom(content: string): string {
+  const flat = content.replace(/\s+/g, " ").trim();
+  return flat.length > 80 ? `${flat.slice(0, 79)}…` : flat;
+}
+
+export async function getChatSession(db: DbExecutor, input: { projectId: string; sessionId: string }) {
+  const row = await findChatSession(db, input);
+  if (!row) throw new AppError("NOT_FOUND", "Chat session not found");
+  const messages = await listChatMessages(db, { sessionId: row.id });
+  return { ...toSession(row), messages: messages.map(toStoredMessage) };
+}
+
+export async function listChatSessions(db: DbExecutor, input: { projectId: string; agentId: string; userId?: string; limit?: number }) {
+  const rows = await listSessionRows(db, { ...input, limit: input.limit ?? 50 });
+  return rows.map(toSession);
+}
+
+export interface SendChatMessageInput {
+  projectId: string;
+  agentId: string;
+  /** Continue this session; omitted starts a new one. */
+  sessionId?: string;
+  content: string;
+  signal?: AbortSignal;
+  onEvent?: (event: TurnEvent | { type: "session"; session: ReturnType<typeof toSession> }) => void;
+}
+
+export async function sendChatMessage(
+  runtime: AgentRuntime,
+  actor: Actor,
+  input: SendChatMessageInput,
+): Promise<TurnOutcome & { sessionId: string }> {
+  const content = ZChatMessageContent.parse(input.content);
+  const agent = await loadAgentForRun(runtime.db, input);
+  let sessionId = input.sessionId;
+  if (sessionId) {
+    const existing = await findChatSession(runtime.db, { projectId: input.projectId, sessionId });
+    if (!existing || existing.agentId !== agent.id) throw new AppError("NOT_FOUND", "Chat session not found");
+    if (existing.kind !== "chat") throw new AppError("PRECONDITION_FAILED", "This is a task transcript, not a chat");
+    if (existing.userId && existing.userId !== actor.userId) throw new AppError("FORBIDDEN", "This chat session belongs to another user");
+  }
+  if (sessionId && busySessions.has(sessionId)) throw new AppError("CONFLICT", "The agent is still answering in this session");
+
+  const { session, userMessage } = await runtime.db.transaction(async (tx) => {
+    const session =
+      sessionId !== undefined
+        ? await findChatSession(tx, { projectId: input.projectId, sessionId })
+        : await insertChatSession(tx, { projectId: input.projectId, agentId: agent.id, userId: actor.userId, title: titleFrom(content) });
+    if (!session) throw new AppError("NOT_FOUND", "Chat session not found");
+    const [userMessage] = await insertChatMessages(tx, [{ sessionId: session.id, projectId: input.projectId, role: "user", content }]);
+    if (!userMessage) throw new Error("insert into chat_messages returned no row");
+    await publishEvent(tx, input.projectId, "chat.message", {
+      sessionId: session.id,
+      agentId: agent.id,
+      messageId: userMessage.id,
+      role: "user",
+      seq: userMessage.seq,
+    });
+    return { session, userMessage };
+  });
+  sessionId = session.id;
+  input.onEvent?.({ type: "session", session: toSession(session) });
+  input.onEvent?.({ type: "message", message: toStoredMessage(userMessage) });
+
+  busySessions.add(sessionId);
+  try {
+    const outcome = await runAgentTurn(runtime, {
+      agent,
+      sessionId,
+      userId: actor.userId,
+      runKind: "chat",
+      runId: sessionId,
+      stream: Boolean(input.onEvent),
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.onEvent ? { onEvent: input.onEvent } : {}),
+    });
+    return { ...outcome, sessionId };
+  } finally {
+    busySessions.delete(sessionId);
+  }
+}
+
+export async function renameChatSession(db: DbExecutor, input: { projectId: string; sessionId: string; title: string }) {
+  const title = z.string().trim().min(1).max(200).parse(input.title);
+  const row = await findChatSession(db, input);
+  if (!row) throw new AppError("NOT_FOUND", "Chat session not found");
+  await updateChatSession(db, { sessionId: row.id, values: { title } });
+}
+
+export async function archiveChatSession(db: DbExecutor, input: { projectId: string; sessionId: string }) {
+  const row = await findChatSession(db, input);
+  if (!row) throw new AppError("NOT_FOUND", "Chat session not found");
+  await updateChatSession(db, { sessionId: row.id, values: { archivedAt: new Date() } });
+}

@@ -1,0 +1,316 @@
+/**
+ * One agent at work on a session: builds the context, calls the model through the gateway (budgets
+ * checked before every call, fallbacks walked), persists each assistant message with its usage-ledger
+ * row in one transaction, executes tool calls and loops until the model answers without tools or the
+ * step limit is reached. Chat sessions and background tasks both run through here.
+ */
+import {
+  type ChatMessageRow,
+  type Database,
+  insertChatMessages,
+  insertModelCall,
+  listChatMessages,
+  lockChatSession,
+  updateChatSession,
+} from "@gathering/db";
+import type { Logger } from "pino";
+import { AppError } from "../errors";
+import { publishEvent } from "../events/catalog";
+import { anthropicDefaultMaxTokens } from "../llm/adapters/anthropic";
+import { estimateTokens, messageText } from "../llm/adapters/local";
+import type { FallbackAttempt, ModelGateway } from "../llm/gateway";
+import { costMicros, resolvePrice } from "../llm/pricing";
+import { resolveModelTargets } from "../llm/resolve";
+import { type ChatMessage, type ChatStreamEvent, ModelCallError, type ToolCall, type ToolSpec } from "../llm/types";
+import type { Keyring } from "../security/encryption";
+import { builtinTools } from "../tools/memory-tools";
+import { executeToolCall, type ToolDefinition, toolSpec } from "../tools/registry";
+import type { AgentDefinition } from "./agent-schema";
+import { readUsageSettings, reserveCall } from "./budgets";
+import { buildSystemPrompt, extendSummary, planWindow, rowToMessage } from "./context";
+import { readProfile, recallMemories } from "./memory";
+
+export interface AgentRuntime {
+  db: Database;
+  keyring: Keyring;
+  gateway: ModelGateway;
+  logger: Logger;
+  /** Tools by name; defaults to the built-in ones. */
+  tools?: ReadonlyMap<string, ToolDefinition>;
+  now?: () => Date;
+}
+
+export interface LoadedAgent {
+  id: string;
+  projectId: string;
+  definition: AgentDefinition;
+}
+
+export type StoredMessage = ReturnType<typeof toStoredMessage>;
+
+export type TurnEvent = { type: "text"; delta: string } | { type: "message"; message: StoredMessage };
+
+export interface TurnOutcome {
+  messages: StoredMessage[];
+  /** "end": the model answered; "step_limit": it still wanted tools when the step limit was reached. */
+  stop: "end" | "step_limit";
+  usage: { inputTokens: number; outputTokens: number; costMicros: number };
+}
+
+export function toStoredMessage(row: ChatMessageRow) {
+  return {
+    id: row.id,
+    seq: row.seq,
+    sessionId: row.sessionId,
+    role: row.role as "user" | "assistant" | "tool",
+    content: row.content,
+    toolCalls: (row.toolCalls as Array<{ id: string; name: string; arguments: Record<string, unknown> }> | null) ?? null,
+    toolCallId: row.toolCallId,
+    toolName: row.toolName,
+    isError: row.isError,
+    provider: row.provider,
+    model: row.model,
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    costMicros: row.costMicros,
+    fallbacks: (row.fallbacks as FallbackAttempt[] | null) ?? null,
+    createdAt: row.createdAt,
+  };
+}
+
+function toolsFor(definition: AgentDefinition, registry: ReadonlyMap<string, ToolDefinition>): Map<string, ToolDefinition> {
+  const names = new Set(definition.tools);
+  if (definition.memory.longTermEnabled) {
+    names.add("memory_store");
+    names.add("memory_recall");
+  }
+  if (definition.memory.profileEnabled) names.add("update_profile");
+  const tools = new Map<string, ToolDefinition>();
+  for (const name of names) {
+    const tool = registry.get(name);
+    if (tool) tools.set(name, tool);
+  }
+  return tools;
+}
+
+/** Runs the agent on the session until it answers. The session's newest message must be the user's. */
+export async function runAgentTurn(
+  runtime: AgentRuntime,
+  input: {
+    agent: LoadedAgent;
+    sessionId: string;
+    userId: string | null;
+    runKind: "chat" | "task";
+    runId: string;
+    stream: boolean;
+    signal?: AbortSignal;
+    onEvent?: (event: TurnEvent) => void;
+  },
+): Promise<TurnOutcome> {
+  const { db, gateway } = runtime;
+  const { agent, sessionId } = input;
+  const definition = agent.definition;
+  const now = runtime.now?.() ?? new Date();
+  const registry = runtime.tools ?? builtinTools;
+  const tools = toolsFor(definition, registry);
+  const toolSpecs: ToolSpec[] = [...tools.values()].map(toolSpec);
+  const chain = [definition.model, ...definition.fallbackModels];
+  const { targets, unavailable } = await resolveModelTargets(db, runtime.keyring, agent.projectId, chain);
+  if (targets.length === 0) {
+    throw new AppError("PRECONDITION_FAILED", unavailable[0]?.error.message ?? "No model is configured for this agent", {
+      attempts: unavailable,
+    });
+  }
+  const usageSettings = await readUsageSettings(db, agent.projectId);
+
+  // Fold what no longer fits the short-term window into the session summary (in one transaction).
+  const session = await db.transaction(async (tx) => {
+    const locked = await lockChatSession(tx, sessionId);
+    if (!locked) throw new AppError("NOT_FOUND", "Chat session not found");
+    const rows = await listChatMessages(tx, { sessionId, afterSeq: locked.summarizedThroughSeq });
+    const { fold, keep } = planWindow(rows, definition.memory.shortTermTokens);
+    if (fold.length === 0) return { summary: locked.summary, rows: keep };
+    const summary = extendSummary(locked.summary, fold, Math.max(200, Math.floor(definition.memory.shortTermTokens / 4)));
+    await updateChatSession(tx, { sessionId, values: { summary, summarizedThroughSeq: fold.at(-1)?.seq ?? locked.summarizedThroughSeq } });
+    return { summary, rows: keep };
+  });
+
+  const lastUser = session.rows.findLast((row) => row.role === "user");
+  const [profile, memories] = await Promise.all([
+    definition.memory.profileEnabled && input.userId ? readProfile(db, { agentId: agent.id, userId: input.userId }) : Promise.resolve(null),
+    definition.memory.longTermEnabled && lastUser
+      ? recallMemories(db, {
+          projectId: agent.projectId,
+          agentId: agent.id,
+          userId: input.userId,
+          query: lastUser.content,
+          limit: definition.memory.recallLimit,
+        })
+      : Promise.resolve([]),
+  ]);
+  const system = buildSystemPrompt({ ...definition, profile, memories, summary: session.summary, now });
+  const history: ChatMessage[] = session.rows.map(rowToMessage);
+  const produced: StoredMessage[] = [];
+  const usage = { inputTokens: 0, outputTokens: 0, costMicros: 0 };
+  const toolsTokens = toolSpecs.length ? estimateTokens(JSON.stringify(toolSpecs)) : 0;
+
+  const persist = async (rows: Parameters<typeof insertChatMessages>[1], ledger?: Parameters<typeof insertModelCall>[1]) => {
+    const stored = await db.transaction(async (tx) => {
+      const inserted = await insertChatMessages(tx, rows);
+      if (ledger) await insertModelCall(tx, ledger);
+      for (const row of inserted) {
+        await publishEvent(tx, agent.projectId, "chat.message", {
+          sessionId,
+          agentId: agent.id,
+          messageId: row.id,
+          role: row.role as "assistant" | "tool",
+          seq: row.seq,
+        });
+      }
+      await updateChatSession(tx, { sessionId, values: {} });
+      return inserted.map(toStoredMessage);
+    });
+    for (const message of stored) {
+      produced.push(message);
+      input.onEvent?.({ type: "message", message });
+    }
+    return stored;
+  };
+
+  const runTools = async (calls: ToolCall[]) => {
+    for (const call of calls) {
+      const outcome = await executeToolCall(tools, call, {
+        db,
+        projectId: agent.projectId,
+        agentId: agent.id,
+        userId: input.userId,
+        sessionId,
+        idempotencyKey: `${sessionId}:${call.id}`,
+        signal: input.signal ?? new AbortController().signal,
+        logger: runtime.logger,
+      });
+      await persist([
+        {
+          sessionId,
+          projectId: agent.projectId,
+          role: "tool",
+          content: outcome.content,
+          toolCallId: call.id,
+          toolName: call.name,
+          isError: outcome.isError,
+        },
+      ]);
+      history.push({ role: "tool", toolCallId: call.id, toolName: call.name, content: outcome.content, isError: outcome.isError });
+    }
+  };
+
+  // Resuming after a crash: tool calls the model asked for whose results were never stored run first.
+  const lastAssistant = history.findLastIndex((message) => message.role === "assistant");
+  const pendingCall = history[lastAssistant];
+  if (pendingCall?.role === "assistant" && pendingCall.toolCalls?.length) {
+    const answered = new Set(history.slice(lastAssistant + 1).flatMap((message) => (message.role === "tool" ? [message.toolCallId] : [])));
+    const missing = pendingCall.toolCalls.filter((call) => !answered.has(call.id));
+    if (history.slice(lastAssistant + 1).every((message) => message.role === "tool")) await runTools(missing);
+  }
+
+  for (let step = 1; step <= definition.parameters.maxSteps; step += 1) {
+    const messages: ChatMessage[] = [{ role: "system", content: system }, ...history];
+    const estimatedInputTokens = messages.reduce((sum, message) => sum + estimateTokens(messageText(message)), 0) + toolsTokens;
+    const primary = targets[0];
+    if (!primary) break;
+    const price = resolvePrice(primary.adapter.provider, primary.model, usageSettings.pricing);
+    const { maxTokens } = await reserveCall(db, {
+      projectId: agent.projectId,
+      agentId: agent.id,
+      runId: input.runId,
+      agentBudgets: definition.budgets,
+      projectBudgets: usageSettings.budgets,
+      price,
+      estimatedInputTokens,
+      requestedMaxTokens: definition.parameters.maxTokens ?? anthropicDefaultMaxTokens,
+    });
+    const started = performance.now();
+    const onStream = input.stream
+      ? (event: ChatStreamEvent) => {
+          if (event.type === "text") input.onEvent?.({ type: "text", delta: event.delta });
+        }
+      : undefined;
+    let answer: Awaited<ReturnType<ModelGateway["callWithFallback"]>>;
+    try {
+      answer = await gateway.callWithFallback(
+        targets,
+        {
+          model: primary.model,
+          messages,
+          ...(toolSpecs.length ? { tools: toolSpecs } : {}),
+          temperature: definition.parameters.temperature,
+          maxTokens,
+          signal: input.signal,
+        },
+        onStream,
+      );
+    } catch (error) {
+      const failure = error instanceof ModelCallError ? error : undefined;
+      await insertModelCall(db, {
+        projectId: agent.projectId,
+        agentId: agent.id,
+        runKind: input.runKind,
+        runId: input.runId,
+        provider: failure?.provider ?? primary.adapter.provider,
+        model: primary.model,
+        status: failure?.kind === "aborted" ? "aborted" : "error",
+        errorKind: failure?.kind ?? "unknown",
+        latencyMs: Math.round(performance.now() - started),
+      });
+      if (failure?.kind === "aborted") throw new AppError("BAD_REQUEST", "The reply was stopped", { reason: "aborted" }, { cause: error });
+      throw new AppError(
+        "UNAVAILABLE",
+        `No model could answer: ${failure?.message ?? String(error)}`,
+        { attempts: [...unavailable] },
+        { cause: error },
+      );
+    }
+    const { result } = answer;
+    const fallbacks = [...unavailable, ...answer.fallbacks];
+    const cost = costMicros(resolvePrice(result.provider, result.model, usageSettings.pricing), result.usage);
+    usage.inputTokens += result.usage.inputTokens;
+    usage.outputTokens += result.usage.outputTokens;
+    usage.costMicros += cost;
+    const [assistant] = await persist(
+      [
+        {
+          sessionId,
+          projectId: agent.projectId,
+          role: "assistant",
+          content: result.text,
+          toolCalls: result.toolCalls.length ? result.toolCalls : null,
+          provider: result.provider,
+          model: result.model,
+          inputTokens: result.usage.inputTokens,
+          outputTokens: result.usage.outputTokens,
+          costMicros: cost,
+          fallbacks: fallbacks.length ? fallbacks : null,
+        },
+      ],
+      {
+        projectId: agent.projectId,
+        agentId: agent.id,
+        runKind: input.runKind,
+        runId: input.runId,
+        provider: result.provider,
+        model: result.model,
+        status: "ok",
+        inputTokens: result.usage.inputTokens,
+        outputTokens: result.usage.outputTokens,
+        costMicros: cost,
+        latencyMs: Math.round(performance.now() - started),
+        fallbacks: fallbacks.length ? fallbacks : null,
+      },
+    );
+    history.push({ role: "assistant", content: result.text, ...(result.toolCalls.length ? { toolCalls: result.toolCalls } : {}) });
+    if (result.toolCalls.length === 0 || !assistant) return { messages: produced, stop: "end", usage };
+
+    await runTools(result.toolCalls);
+  }
+  return { messages: produced, stop: "step_limit", usage };
+}

@@ -1,0 +1,83 @@
+/**
+ * Turns an agent's model references into adapters with the project's keys and base URLs. Adapters are
+ * cached per (provider, base URL, key) so a turn does not build an SDK client; the cache key holds a
+ * hash of the key, never the key.
+ */
+import { createHash } from "node:crypto";
+import type { DbExecutor } from "@gathering/db";
+import { LRUCache } from "lru-cache";
+import type { ModelRef } from "../agents/agent-schema";
+import type { Keyring } from "../security/encryption";
+import { getProviderSettings, readProviderApiKey } from "../settings/provider-settings";
+import { createAnthropicAdapter } from "./adapters/anthropic";
+import { createLocalAdapter } from "./adapters/local";
+import { createOllamaAdapter } from "./adapters/ollama";
+import { createOpenAiAdapter } from "./adapters/openai";
+import type { FallbackAttempt, ModelTarget } from "./gateway";
+import type { ModelAdapter } from "./types";
+
+const adapters = new LRUCache<string, ModelAdapter>({ max: 200 });
+const localAdapter = createLocalAdapter();
+
+function cached(key: string, build: () => ModelAdapter): ModelAdapter {
+  let adapter = adapters.get(key);
+  if (!adapter) {
+    adapter = build();
+    adapters.set(key, adapter);
+  }
+  return adapter;
+}
+
+export interface ResolvedTargets {
+  targets: ModelTarget[];
+  /** Models of the chain that cannot be called at all (no API key set), in chain order. */
+  unavailable: FallbackAttempt[];
+}
+
+export async function resolveModelTargets(
+  db: DbExecutor,
+  keyring: Keyring,
+  projectId: string,
+  chain: ModelRef[],
+): Promise<ResolvedTargets> {
+  const needsSettings = chain.some((ref) => ref.provider !== "local");
+  const settings = needsSettings ? (await getProviderSettings(db, projectId)).settings : undefined;
+  const targets: ModelTarget[] = [];
+  const unavailable: FallbackAttempt[] = [];
+  for (const ref of chain) {
+    switch (ref.provider) {
+      case "local":
+        targets.push({ adapter: localAdapter, model: ref.model });
+        break;
+      case "ollama": {
+        const baseUrl = settings?.ollama.baseUrl ?? null;
+        targets.push({ adapter: cached(`ollama|${baseUrl}`, () => createOllamaAdapter({ baseUrl })), model: ref.model });
+        break;
+      }
+      case "anthropic":
+      case "openai":
+      case "deepseek": {
+        const provider = ref.provider;
+        const apiKey = await readProviderApiKey(db, keyring, { projectId, provider });
+        if (!apiKey) {
+          unavailable.push({
+            provider,
+            model: ref.model,
+            error: { kind: "auth", message: `No API key is set for ${provider}: add one in Settings` },
+          });
+          break;
+        }
+        const baseUrl = settings?.[provider].baseUrl ?? null;
+        const key = `${provider}|${baseUrl}|${createHash("sha256").update(apiKey).digest("base64url")}`;
+        targets.push({
+          adapter: cached(key, () =>
+            provider === "anthropic" ? createAnthropicAdapter({ apiKey, baseUrl }) : createOpenAiAdapter({ provider, apiKey, baseUrl }),
+          ),
+          model: ref.model,
+        });
+        break;
+      }
+    }
+  }
+  return { targets, unavailable };
+}

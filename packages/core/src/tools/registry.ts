@@ -1,0 +1,100 @@
+/**
+ * Tools an agent can call. A tool is a name, a description, a zod input schema (its JSON Schema goes to
+ * the model), and `execute(input, ctx)`. Arguments from a model are validated before execution; invalid
+ * arguments, a timeout or a thrown error go back to the model as a readable tool error, so a run never
+ * crashes on a tool. Output is capped.
+ */
+import type { Database } from "@gathering/db";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { isAppError } from "../errors";
+import type { ToolCall, ToolSpec } from "../llm/types";
+
+export interface ToolContext {
+  db: Database;
+  projectId: string;
+  agentId: string;
+  /** The user the agent works for (chat), or who submitted the task. */
+  userId: string | null;
+  /** The chat session or task transcript the call belongs to. */
+  sessionId: string;
+  /** Stable across retries of the same call: `{sessionId}:{toolCallId}`. */
+  idempotencyKey: string;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+export interface ToolDefinition<TInput = unknown> {
+  name: string;
+  description: string;
+  input: z.ZodType<TInput>;
+  execute(input: TInput, context: ToolContext): Promise<unknown>;
+  timeoutMs: number;
+  maxOutputChars: number;
+  sideEffect: boolean;
+}
+
+export function defineTool<TSchema extends z.ZodType>(
+  tool: Omit<ToolDefinition<z.infer<TSchema>>, "input" | "timeoutMs" | "maxOutputChars" | "sideEffect"> & {
+    input: TSchema;
+    timeoutMs?: number;
+    maxOutputChars?: number;
+    sideEffect?: boolean;
+  },
+): ToolDefinition {
+  return {
+    timeoutMs: 30_000,
+    maxOutputChars: 20_000,
+    sideEffect: false,
+    ...tool,
+  } as ToolDefinition;
+}
+
+export function toolSpec(tool: ToolDefinition): ToolSpec {
+  const schema = z.toJSONSchema(tool.input, { target: "draft-7", io: "input" }) as Record<string, unknown>;
+  delete schema.$schema;
+  return { name: tool.name, description: tool.description, inputSchema: schema };
+}
+
+export interface ToolOutcome {
+  content: string;
+  isError: boolean;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "input"}: ${issue.message}`).join("; ");
+}
+
+/** Runs one tool call and never throws, except when the caller's signal aborted. */
+export async function executeToolCall(
+  tools: ReadonlyMap<string, ToolDefinition>,
+  call: ToolCall,
+  context: ToolContext,
+): Promise<ToolOutcome> {
+  const tool = tools.get(call.name);
+  if (!tool) {
+    return { content: `Unknown tool "${call.name}". Available tools: ${[...tools.keys()].join(", ") || "none"}.`, isError: true };
+  }
+  if (call.argumentsError) return { content: `Invalid arguments for ${call.name}: ${call.argumentsError}`, isError: true };
+  const parsed = tool.input.safeParse(call.arguments);
+  if (!parsed.success) return { content: `Invalid arguments for ${call.name}: ${describeIssues(parsed.error)}`, isError: true };
+  const signal = AbortSignal.any([context.signal, AbortSignal.timeout(tool.timeoutMs)]);
+  try {
+    const output = await tool.execute(parsed.data, { ...context, signal });
+    const text = typeof output === "string" ? output : JSON.stringify(output ?? null);
+    return {
+      content:
+        text.length > tool.maxOutputChars
+          ? `${text.slice(0, tool.maxOutputChars)}\n[output truncated at ${tool.maxOutputChars} characters]`
+          : text,
+      isError: false,
+    };
+  } catch (error) {
+    if (context.signal.aborted) throw error;
+    if (signal.aborted) return { content: `${call.name} timed out after ${tool.timeoutMs} ms`, isError: true };
+    if (error instanceof z.ZodError) return { content: `${call.name} failed: ${describeIssues(error)}`, isError: true };
+    const message = isAppError(error) ? error.message : error instanceof Error ? error.message : String(error);
+    context.logger.warn({ err: error, tool: call.name }, "tool failed");
+    return { content: `${call.name} failed: ${message.slice(0, 1000)}`, isError: true };
+  }
+}
