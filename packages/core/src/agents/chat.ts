@@ -15,6 +15,7 @@ import {
 import { z } from "zod";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
+import { resolveModelTargets } from "../llm/resolve";
 import type { Actor } from "../projects/projects";
 import { hasControlCharactersInText } from "../validation";
 import { loadAgentForRun } from "./agents";
@@ -84,6 +85,16 @@ export async function sendChatMessage(
     if (existing.userId && existing.userId !== actor.userId) throw new AppError("FORBIDDEN", "This chat session belongs to another user");
   }
   if (sessionId && busySessions.has(sessionId)) throw new AppError("CONFLICT", "The agent is still answering in this session");
+  // Refuse before storing anything when no model of the chain can be called (no API key set).
+  const { targets, unavailable } = await resolveModelTargets(runtime.db, runtime.keyring, input.projectId, [
+    agent.definition.model,
+    ...agent.definition.fallbackModels,
+  ]);
+  if (targets.length === 0) {
+    throw new AppError("PRECONDITION_FAILED", unavailable[0]?.error.message ?? "No model is configured for this agent", {
+      attempts: unavailable,
+    });
+  }
 
   const { session, userMessage } = await runtime.db.transaction(async (tx) => {
     const session =

@@ -81,7 +81,7 @@ export function extendSummary(summary: string, folded: ChatMessageRow[], capToke
     } else if (row.role === "assistant" && row.toolCalls && !row.content) {
       lines.push(`- You called ${(row.toolCalls as ToolCall[]).map((call) => call.name).join(", ")}`);
     } else {
-      lines.push(`- ${row.role === "user" ? "User" : "You"}: ${oneLine(row.content, 300)}`);
+      lines.push(`- ${row.role === "user" ? "User" : "You"}: ${oneLine(row.content, 200)}`);
     }
   }
   let omitted = 0;

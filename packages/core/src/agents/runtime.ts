@@ -130,7 +130,7 @@ export async function runAgentTurn(
     const rows = await listChatMessages(tx, { sessionId, afterSeq: locked.summarizedThroughSeq });
     const { fold, keep } = planWindow(rows, definition.memory.shortTermTokens);
     if (fold.length === 0) return { summary: locked.summary, rows: keep };
-    const summary = extendSummary(locked.summary, fold, Math.max(200, Math.floor(definition.memory.shortTermTokens / 4)));
+    const summary = extendSummary(locked.summary, fold, Math.max(500, Math.floor(definition.memory.shortTermTokens / 2)));
     await updateChatSession(tx, { sessionId, values: { summary, summarizedThroughSeq: fold.at(-1)?.seq ?? locked.summarizedThroughSeq } });
     return { summary, rows: keep };
   });
