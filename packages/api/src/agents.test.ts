@@ -246,7 +246,7 @@ describe("chat", () => {
     mock.script("openai", { type: "text", text: "Teal, I believe." });
     const second = await api().agents.chat({ projectId, agentId: agent.id, content: "What is my favourite colour?" });
     expect(second.sessionId).not.toBe(first.sessionId);
-    const system = (mock.requests[0]?.body as { messages: Array<{ content: string }> }).messages[0]?.content;
+    const system = (mock.requests[0]?.body as { messages: Array<{ content: string }> } | undefined)?.messages[0]?.content;
     expect(system).toContain("- Alice's favourite colour is teal");
 
     // The user can see and delete what the agent remembers; then it is no longer recalled.
@@ -315,7 +315,7 @@ describe("chat", () => {
     mock.script("openai", { type: "text", text: "You live in Lyon." });
     const second = await api().agents.chat({ projectId, agentId: agent.id, sessionId: first.sessionId, content: "Where do I live?" });
     expect(second.sessionId).toBe(first.sessionId);
-    const sent = (mock.requests[0]?.body as { messages: Array<{ role: string; content: string }> }).messages.map(
+    const sent = (mock.requests[0]?.body as { messages: Array<{ role: string; content: string }> } | undefined)?.messages.map(
       (message) => message.content,
     );
     expect(sent).toContain("My name is Alice and I live in Lyon.");
