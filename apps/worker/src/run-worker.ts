@@ -5,20 +5,22 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
-import { GATHERING_VERSION, type Logger } from "@gathering/core";
+import { createModelGateway, GATHERING_VERSION, type Keyring, type Logger } from "@gathering/core";
 import { createDatabaseClient, markWorkerStopped, recordWorkerHeartbeat } from "@gathering/db";
 import { Logger as GraphileLogger, type Runner, run, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { buildTaskList, type RegisteredJob } from "./job-handler";
-import { registeredJobs } from "./jobs";
+import { agentJobs, registeredJobs } from "./jobs";
 
 export interface StartWorkerOptions {
   connectionString: string;
   logger: Logger;
   /** Jobs run at once by this process. */
   concurrency?: number;
-  /** Defaults to every job in the catalog. */
+  /** Defaults to every job in the catalog (the agent jobs only when `keyring` is given). */
   jobs?: readonly RegisteredJob[];
+  /** Decrypts the projects' provider keys for agent tasks. */
+  keyring?: Keyring;
   heartbeatIntervalMs?: number;
   /** How often to look for future-dated jobs; new jobs are picked up at once through LISTEN/NOTIFY. */
   pollIntervalMs?: number;
@@ -84,7 +86,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       concurrency,
       noHandleSignals: true,
       pollInterval: options.pollIntervalMs ?? 1_000,
-      taskList: buildTaskList(options.jobs ?? registeredJobs, { db: database.db, logger }),
+      taskList: buildTaskList(
+        options.jobs ?? [
+          ...registeredJobs,
+          ...(options.keyring ? agentJobs({ keyring: options.keyring, gateway: createModelGateway() }) : []),
+        ],
+        { db: database.db, logger },
+      ),
       crontab: options.crontab ?? systemCrontab(),
       logger: toGraphileLogger(logger),
       events,

@@ -1,7 +1,7 @@
 /** The `gathering` commands: start, worker, migrate. */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Logger, signUp } from "@gathering/core";
+import { type Logger, parseKeyring, signUp } from "@gathering/core";
 import { countUsers, createDatabaseClient, type Database } from "@gathering/db";
 import { migrateDatabase } from "@gathering/jobs/migrate";
 import { startWorker, systemCrontab, type WorkerHandle } from "@gathering/worker";
@@ -102,6 +102,7 @@ export async function runStart(
       worker = await startWorker({
         connectionString: database.url,
         logger,
+        keyring: parseKeyring(secrets.encryptionKeys),
         concurrency: config.GATHERING_WORKER_CONCURRENCY,
         crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
       });
@@ -144,9 +145,11 @@ export async function runWorkerOnly(config: CliConfig, logger: Logger, flags: { 
     { name: "database", run: database.stop },
   ]);
   try {
+    const secrets = await resolveAppSecrets(config, logger, database.kind);
     worker = await startWorker({
       connectionString: database.url,
       logger,
+      keyring: parseKeyring(secrets.encryptionKeys),
       concurrency: flags.concurrency ?? config.GATHERING_WORKER_CONCURRENCY,
       crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
     });

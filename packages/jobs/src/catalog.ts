@@ -25,9 +25,30 @@ export const pruneEventsJob = defineJob({
   maxAttempts: 3,
 });
 
+export const pingEventsJob = defineJob({
+  id: "events:ping",
+  payload: z.object({
+    projectId: z.uuid(),
+    /** Chosen by `events.ping`, echoed in the `system.pong` event so the caller recognises its answer. */
+    pingId: z.uuid(),
+    requestedAt: z.iso.datetime(),
+  }),
+  // A pong that comes late is still an answer; one that never comes says the worker path is down.
+  maxAttempts: 3,
+});
+
+export const runAgentTaskJob = defineJob({
+  id: "agents:run-task",
+  payload: z.object({ taskId: z.uuid() }),
+  // A model outage is worth a few tries; the task itself decides what is final (budget, bad input).
+  maxAttempts: 3,
+});
+
 export const jobCatalog = {
   pruneWorkerHeartbeats: pruneWorkerHeartbeatsJob,
   pruneEvents: pruneEventsJob,
+  pingEvents: pingEventsJob,
+  runAgentTask: runAgentTaskJob,
 } as const;
 
 export type JobCatalog = typeof jobCatalog;

@@ -1,4 +1,6 @@
 /** @gathering/jobs: the job catalog and the enqueue-in-transaction helper. */
+
+export * from "./agent-tasks";
 export * from "./catalog";
 export * from "./define-job";
 export * from "./enqueue";
