@@ -32,7 +32,13 @@ export async function readUsageSettings(
   db: DbExecutor,
   projectId: string,
 ): Promise<{ pricing: Record<string, ModelPrice>; budgets: ProjectBudgets }> {
-  const stored = await findProjectUsageSettings(db, projectId);
+  return parseUsageSettings(await findProjectUsageSettings(db, projectId));
+}
+
+export function parseUsageSettings(stored: { pricing: unknown; budgets: unknown }): {
+  pricing: Record<string, ModelPrice>;
+  budgets: ProjectBudgets;
+} {
   const pricing = ZPricingOverrides.safeParse(stored.pricing);
   const budgets = ZProjectBudgets.safeParse(stored.budgets);
   return { pricing: pricing.success ? pricing.data : {}, budgets: budgets.success ? budgets.data : {} };

@@ -10,16 +10,17 @@ import {
   insertChatSession,
   listChatMessages,
   listChatSessions as listSessionRows,
+  lockChatSession,
   updateChatSession,
 } from "@gathering/db";
 import { z } from "zod";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
-import { resolveModelTargets } from "../llm/resolve";
+import { loadModelContext } from "../llm/resolve";
 import type { Actor } from "../projects/projects";
 import { hasControlCharactersInText } from "../validation";
 import { loadAgentForRun } from "./agents";
-import { type AgentRuntime, runAgentTurn, type TurnEvent, type TurnOutcome, toStoredMessage } from "./runtime";
+import { type AgentRuntime, foldHistory, runAgentTurn, type TurnEvent, type TurnOutcome, toStoredMessage } from "./runtime";
 
 export const maxChatMessageChars = 100_000;
 
@@ -78,30 +79,28 @@ export async function sendChatMessage(
   const content = ZChatMessageContent.parse(input.content);
   const agent = await loadAgentForRun(runtime.db, input);
   let sessionId = input.sessionId;
-  if (sessionId) {
-    const existing = await findChatSession(runtime.db, { projectId: input.projectId, sessionId });
-    if (!existing || existing.agentId !== agent.id) throw new AppError("NOT_FOUND", "Chat session not found");
-    if (existing.kind !== "chat") throw new AppError("PRECONDITION_FAILED", "This is a task transcript, not a chat");
-    if (existing.userId && existing.userId !== actor.userId) throw new AppError("FORBIDDEN", "This chat session belongs to another user");
-  }
   if (sessionId && busySessions.has(sessionId)) throw new AppError("CONFLICT", "The agent is still answering in this session");
   // Refuse before storing anything when no model of the chain can be called (no API key set).
-  const { targets, unavailable } = await resolveModelTargets(runtime.db, runtime.keyring, input.projectId, [
+  const model = await loadModelContext(runtime.db, runtime.keyring, input.projectId, [
     agent.definition.model,
     ...agent.definition.fallbackModels,
   ]);
-  if (targets.length === 0) {
-    throw new AppError("PRECONDITION_FAILED", unavailable[0]?.error.message ?? "No model is configured for this agent", {
-      attempts: unavailable,
+  if (model.targets.length === 0) {
+    throw new AppError("PRECONDITION_FAILED", model.unavailable[0]?.error.message ?? "No model is configured for this agent", {
+      attempts: model.unavailable,
     });
   }
 
-  const { session, userMessage } = await runtime.db.transaction(async (tx) => {
+  // One transaction stores the user's message and reads the history the model will see.
+  const { session, userMessage, history } = await runtime.db.transaction(async (tx) => {
     const session =
       sessionId !== undefined
-        ? await findChatSession(tx, { projectId: input.projectId, sessionId })
+        ? await lockChatSession(tx, sessionId)
         : await insertChatSession(tx, { projectId: input.projectId, agentId: agent.id, userId: actor.userId, title: titleFrom(content) });
-    if (!session) throw new AppError("NOT_FOUND", "Chat session not found");
+    if (!session || session.projectId !== input.projectId || session.agentId !== agent.id)
+      throw new AppError("NOT_FOUND", "Chat session not found");
+    if (session.kind !== "chat") throw new AppError("PRECONDITION_FAILED", "This is a task transcript, not a chat");
+    if (session.userId && session.userId !== actor.userId) throw new AppError("FORBIDDEN", "This chat session belongs to another user");
     const [userMessage] = await insertChatMessages(tx, [{ sessionId: session.id, projectId: input.projectId, role: "user", content }]);
     if (!userMessage) throw new Error("insert into chat_messages returned no row");
     await publishEvent(tx, input.projectId, "chat.message", {
@@ -111,7 +110,10 @@ export async function sendChatMessage(
       role: "user",
       seq: userMessage.seq,
     });
-    return { session, userMessage };
+    if (sessionId === undefined) return { session, userMessage, history: { summary: "", rows: [userMessage] } };
+    const history = await foldHistory(tx, session, agent.definition.memory.shortTermTokens);
+    await updateChatSession(tx, { sessionId: session.id, values: {} });
+    return { session, userMessage, history };
   });
   sessionId = session.id;
   input.onEvent?.({ type: "session", session: toSession(session) });
@@ -126,6 +128,7 @@ export async function sendChatMessage(
       runKind: "chat",
       runId: sessionId,
       stream: Boolean(input.onEvent),
+      prepared: { model, history },
       ...(input.signal ? { signal: input.signal } : {}),
       ...(input.onEvent ? { onEvent: input.onEvent } : {}),
     });

@@ -7,6 +7,7 @@
 import {
   type ChatMessageRow,
   type Database,
+  type DbExecutor,
   insertChatMessages,
   insertModelCall,
   listChatMessages,
@@ -20,13 +21,13 @@ import { anthropicDefaultMaxTokens } from "../llm/adapters/anthropic";
 import { estimateTokens, messageText } from "../llm/adapters/local";
 import type { FallbackAttempt, ModelGateway } from "../llm/gateway";
 import { costMicros, resolvePrice } from "../llm/pricing";
-import { resolveModelTargets } from "../llm/resolve";
+import { loadModelContext, type ModelContext } from "../llm/resolve";
 import { type ChatMessage, type ChatStreamEvent, ModelCallError, type ToolCall, type ToolSpec } from "../llm/types";
 import type { Keyring } from "../security/encryption";
 import { builtinTools } from "../tools/memory-tools";
 import { executeToolCall, type ToolDefinition, toolSpec } from "../tools/registry";
 import type { AgentDefinition } from "./agent-schema";
-import { readUsageSettings, reserveCall } from "./budgets";
+import { reserveCall } from "./budgets";
 import { buildSystemPrompt, extendSummary, planWindow, rowToMessage } from "./context";
 import { readProfile, recallMemories } from "./memory";
 
@@ -78,6 +79,42 @@ export function toStoredMessage(row: ChatMessageRow) {
   };
 }
 
+export interface SessionHistory {
+  summary: string;
+  /** The messages after the summary, oldest first, within the short-term window. */
+  rows: ChatMessageRow[];
+}
+
+/**
+ * Reads the session's unsummarised messages and folds what no longer fits the short-term window into
+ * the summary. Call inside the transaction that locked the session.
+ */
+export async function foldHistory(
+  tx: DbExecutor,
+  locked: { id: string; summary: string; summarizedThroughSeq: number },
+  shortTermTokens: number,
+): Promise<SessionHistory> {
+  const rows = await listChatMessages(tx, { sessionId: locked.id, afterSeq: locked.summarizedThroughSeq });
+  const { fold, keep } = planWindow(rows, shortTermTokens);
+  if (fold.length === 0) return { summary: locked.summary, rows: keep };
+  const summary = extendSummary(locked.summary, fold, Math.max(500, Math.floor(shortTermTokens / 2)));
+  await updateChatSession(tx, {
+    sessionId: locked.id,
+    values: { summary, summarizedThroughSeq: fold.at(-1)?.seq ?? locked.summarizedThroughSeq },
+  });
+  return { summary, rows: keep };
+}
+
+const specCache = new WeakMap<ToolDefinition, ToolSpec>();
+function cachedToolSpec(tool: ToolDefinition): ToolSpec {
+  let spec = specCache.get(tool);
+  if (!spec) {
+    spec = toolSpec(tool);
+    specCache.set(tool, spec);
+  }
+  return spec;
+}
+
 function toolsFor(definition: AgentDefinition, registry: ReadonlyMap<string, ToolDefinition>): Map<string, ToolDefinition> {
   const names = new Set(definition.tools);
   if (definition.memory.longTermEnabled) {
@@ -105,6 +142,8 @@ export async function runAgentTurn(
     stream: boolean;
     signal?: AbortSignal;
     onEvent?: (event: TurnEvent) => void;
+    /** What the caller already read in this turn, so it is not read twice. */
+    prepared?: { model?: ModelContext; history?: SessionHistory };
   },
 ): Promise<TurnOutcome> {
   const { db, gateway } = runtime;
@@ -113,27 +152,24 @@ export async function runAgentTurn(
   const now = runtime.now?.() ?? new Date();
   const registry = runtime.tools ?? builtinTools;
   const tools = toolsFor(definition, registry);
-  const toolSpecs: ToolSpec[] = [...tools.values()].map(toolSpec);
+  const toolSpecs: ToolSpec[] = [...tools.values()].map(cachedToolSpec);
   const chain = [definition.model, ...definition.fallbackModels];
-  const { targets, unavailable } = await resolveModelTargets(db, runtime.keyring, agent.projectId, chain);
+  const model = input.prepared?.model ?? (await loadModelContext(db, runtime.keyring, agent.projectId, chain));
+  const { targets, unavailable } = model;
   if (targets.length === 0) {
     throw new AppError("PRECONDITION_FAILED", unavailable[0]?.error.message ?? "No model is configured for this agent", {
       attempts: unavailable,
     });
   }
-  const usageSettings = await readUsageSettings(db, agent.projectId);
+  const usageSettings = model.usage;
 
-  // Fold what no longer fits the short-term window into the session summary (in one transaction).
-  const session = await db.transaction(async (tx) => {
-    const locked = await lockChatSession(tx, sessionId);
-    if (!locked) throw new AppError("NOT_FOUND", "Chat session not found");
-    const rows = await listChatMessages(tx, { sessionId, afterSeq: locked.summarizedThroughSeq });
-    const { fold, keep } = planWindow(rows, definition.memory.shortTermTokens);
-    if (fold.length === 0) return { summary: locked.summary, rows: keep };
-    const summary = extendSummary(locked.summary, fold, Math.max(500, Math.floor(definition.memory.shortTermTokens / 2)));
-    await updateChatSession(tx, { sessionId, values: { summary, summarizedThroughSeq: fold.at(-1)?.seq ?? locked.summarizedThroughSeq } });
-    return { summary, rows: keep };
-  });
+  const session =
+    input.prepared?.history ??
+    (await db.transaction(async (tx) => {
+      const locked = await lockChatSession(tx, sessionId);
+      if (!locked) throw new AppError("NOT_FOUND", "Chat session not found");
+      return foldHistory(tx, locked, definition.memory.shortTermTokens);
+    }));
 
   const lastUser = session.rows.findLast((row) => row.role === "user");
   const [profile, memories] = await Promise.all([
@@ -167,7 +203,6 @@ export async function runAgentTurn(
           seq: row.seq,
         });
       }
-      await updateChatSession(tx, { sessionId, values: {} });
       return inserted.map(toStoredMessage);
     });
     for (const message of stored) {

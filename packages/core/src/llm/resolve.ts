@@ -4,11 +4,12 @@
  * hash of the key, never the key.
  */
 import { createHash } from "node:crypto";
-import type { DbExecutor } from "@gathering/db";
+import { type DbExecutor, findProjectModelSettings } from "@gathering/db";
 import { LRUCache } from "lru-cache";
 import type { ModelRef } from "../agents/agent-schema";
+import { parseUsageSettings } from "../agents/budgets";
 import type { Keyring } from "../security/encryption";
-import { getProviderSettings, readProviderApiKey } from "../settings/provider-settings";
+import { type ProviderSettings, readProviderApiKey, ZProviderSettings } from "../settings/provider-settings";
 import { createAnthropicAdapter } from "./adapters/anthropic";
 import { createLocalAdapter } from "./adapters/local";
 import { createOllamaAdapter } from "./adapters/ollama";
@@ -34,14 +35,39 @@ export interface ResolvedTargets {
   unavailable: FallbackAttempt[];
 }
 
+/**
+ * Everything a model call needs from the project, read in parallel: the provider settings, prices and
+ * budgets (one row) and the decrypted keys of the providers in the chain.
+ */
+export async function loadModelContext(db: DbExecutor, keyring: Keyring, projectId: string, chain: ModelRef[]) {
+  const keyed = [...new Set(chain.map((ref) => ref.provider))].filter(
+    (provider): provider is "anthropic" | "openai" | "deepseek" =>
+      provider === "anthropic" || provider === "openai" || provider === "deepseek",
+  );
+  const [stored, ...keys] = await Promise.all([
+    findProjectModelSettings(db, projectId),
+    ...keyed.map((provider) => readProviderApiKey(db, keyring, { projectId, provider })),
+  ]);
+  const providers = ZProviderSettings.safeParse(stored.providers);
+  const apiKeys = new Map<string, string | null>(
+    keyed.map((provider, index) => [provider, (keys[index] as string | null | undefined) ?? null]),
+  );
+  const resolved = buildTargets(chain, providers.success ? providers.data : ZProviderSettings.parse({}), apiKeys);
+  return { ...resolved, usage: parseUsageSettings(stored) };
+}
+export type ModelContext = Awaited<ReturnType<typeof loadModelContext>>;
+
 export async function resolveModelTargets(
   db: DbExecutor,
   keyring: Keyring,
   projectId: string,
   chain: ModelRef[],
 ): Promise<ResolvedTargets> {
-  const needsSettings = chain.some((ref) => ref.provider !== "local");
-  const settings = needsSettings ? (await getProviderSettings(db, projectId)).settings : undefined;
+  const { targets, unavailable } = await loadModelContext(db, keyring, projectId, chain);
+  return { targets, unavailable };
+}
+
+function buildTargets(chain: ModelRef[], settings: ProviderSettings, apiKeys: Map<string, string | null>): ResolvedTargets {
   const targets: ModelTarget[] = [];
   const unavailable: FallbackAttempt[] = [];
   for (const ref of chain) {
@@ -50,7 +76,7 @@ export async function resolveModelTargets(
         targets.push({ adapter: localAdapter, model: ref.model });
         break;
       case "ollama": {
-        const baseUrl = settings?.ollama.baseUrl ?? null;
+        const baseUrl = settings.ollama.baseUrl ?? null;
         targets.push({ adapter: cached(`ollama|${baseUrl}`, () => createOllamaAdapter({ baseUrl })), model: ref.model });
         break;
       }
@@ -58,7 +84,7 @@ export async function resolveModelTargets(
       case "openai":
       case "deepseek": {
         const provider = ref.provider;
-        const apiKey = await readProviderApiKey(db, keyring, { projectId, provider });
+        const apiKey = apiKeys.get(provider) ?? null;
         if (!apiKey) {
           unavailable.push({
             provider,
@@ -67,7 +93,7 @@ export async function resolveModelTargets(
           });
           break;
         }
-        const baseUrl = settings?.[provider].baseUrl ?? null;
+        const baseUrl = settings[provider].baseUrl ?? null;
         const key = `${provider}|${baseUrl}|${createHash("sha256").update(apiKey).digest("base64url")}`;
         targets.push({
           adapter: cached(key, () =>

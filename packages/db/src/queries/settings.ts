@@ -83,3 +83,15 @@ export async function upsertProjectUsageSettings(
     .values({ projectId: params.projectId, pricing: params.pricing, budgets: params.budgets })
     .onConflictDoUpdate({ target: projectSettings.projectId, set: { pricing: params.pricing, budgets: params.budgets } });
 }
+
+/** Everything a model call needs from the project's settings row, in one read. */
+export async function findProjectModelSettings(
+  db: DbExecutor,
+  projectId: string,
+): Promise<{ providers: unknown; pricing: unknown; budgets: unknown }> {
+  const [row] = await db
+    .select({ providers: projectSettings.providers, pricing: projectSettings.pricing, budgets: projectSettings.budgets })
+    .from(projectSettings)
+    .where(eq(projectSettings.projectId, projectId));
+  return { providers: row?.providers ?? {}, pricing: row?.pricing ?? {}, budgets: row?.budgets ?? {} };
+}
