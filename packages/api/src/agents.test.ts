@@ -315,9 +315,10 @@ describe("chat", () => {
     mock.script("openai", { type: "text", text: "You live in Lyon." });
     const second = await api().agents.chat({ projectId, agentId: agent.id, sessionId: first.sessionId, content: "Where do I live?" });
     expect(second.sessionId).toBe(first.sessionId);
-    const sent = (mock.requests[0]?.body as { messages: Array<{ role: string; content: string }> } | undefined)?.messages.map(
-      (message) => message.content,
-    );
+    const sent =
+      (mock.requests[0]?.body as { messages: Array<{ role: string; content: string }> } | undefined)?.messages.map(
+        (message) => message.content,
+      ) ?? [];
     expect(sent).toContain("My name is Alice and I live in Lyon.");
     expect(sent).toContain("Nice to meet you, Alice.");
     expect(sent.at(-1)).toBe("Where do I live?");

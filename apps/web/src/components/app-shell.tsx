@@ -15,6 +15,7 @@ export type Account = RouterOutputs["auth"]["me"];
 
 const navigation = [
   { href: "/", label: "Overview" },
+  { href: "/agents", label: "Agents" },
   { href: "/members", label: "Members" },
   { href: "/tokens", label: "API tokens" },
   { href: "/settings", label: "Settings" },

@@ -6,6 +6,7 @@
  * The user sees and deletes both through `agents.memory.*`.
  */
 import {
+  type Database,
   type DbExecutor,
   deleteAgentMemory,
   deleteAgentProfile,
@@ -15,8 +16,10 @@ import {
   upsertAgentProfile,
 } from "@gathering/db";
 import { z } from "zod";
+import { recordAudit } from "../audit/audit";
 import { publishEvent } from "../events/catalog";
 import { cosineSimilarity, embedLocal, localEmbeddingModel } from "../llm/embeddings";
+import type { Actor } from "../projects/projects";
 import { hasControlCharactersInText } from "../validation";
 
 /** Memories considered per recall: the newest this many of the agent's, ranked by similarity. */
@@ -95,10 +98,26 @@ export async function listMemories(db: DbExecutor, input: { projectId: string; a
   return rows.map((row) => ({ id: row.id, content: row.content, source: row.source, userId: row.userId, createdAt: row.createdAt }));
 }
 
-export async function forgetMemory(db: DbExecutor, input: { projectId: string; agentId: string; memoryId: string }): Promise<boolean> {
-  const deleted = await deleteAgentMemory(db, input);
-  if (deleted) await publishEvent(db, input.projectId, "memory.changed", { agentId: input.agentId, change: "deleted" });
-  return deleted;
+/** Deletes one memory (the user's "forget this"); audited, since it changes what the agent knows. */
+export async function forgetMemory(
+  db: Database,
+  actor: Actor,
+  input: { projectId: string; agentId: string; memoryId: string },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const deleted = await deleteAgentMemory(tx, input);
+    if (!deleted) return false;
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "agent.memory_delete",
+      target: input.memoryId,
+      metadata: { agentId: input.agentId },
+      ip: actor.ip,
+    });
+    await publishEvent(tx, input.projectId, "memory.changed", { agentId: input.agentId, change: "deleted" });
+    return true;
+  });
 }
 
 export async function readProfile(db: DbExecutor, input: { agentId: string; userId: string }): Promise<Record<string, unknown>> {

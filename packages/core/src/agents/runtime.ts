@@ -24,6 +24,7 @@ import { costMicros, resolvePrice } from "../llm/pricing";
 import { loadModelContext, type ModelContext } from "../llm/resolve";
 import { type ChatMessage, type ChatStreamEvent, ModelCallError, type ToolCall, type ToolSpec } from "../llm/types";
 import type { Keyring } from "../security/encryption";
+import { SpanKind, withSpan } from "../telemetry";
 import { builtinTools } from "../tools/memory-tools";
 import { executeToolCall, type ToolDefinition, toolSpec } from "../tools/registry";
 import type { AgentDefinition } from "./agent-schema";
@@ -272,17 +273,42 @@ export async function runAgentTurn(
       : undefined;
     let answer: Awaited<ReturnType<ModelGateway["callWithFallback"]>>;
     try {
-      answer = await gateway.callWithFallback(
-        targets,
+      answer = await withSpan(
+        "llm.chat",
         {
-          model: primary.model,
-          messages,
-          ...(toolSpecs.length ? { tools: toolSpecs } : {}),
-          temperature: definition.parameters.temperature,
-          maxTokens,
-          signal: input.signal,
+          "gen_ai.system": primary.adapter.provider,
+          "gen_ai.request.model": primary.model,
+          "gen_ai.request.max_tokens": maxTokens,
+          "gathering.agent.id": agent.id,
+          "gathering.run.kind": input.runKind,
+          "gathering.run.id": input.runId,
+          "gathering.step": step,
         },
-        onStream,
+        async (span) => {
+          const called = await gateway.callWithFallback(
+            targets,
+            {
+              model: primary.model,
+              messages,
+              ...(toolSpecs.length ? { tools: toolSpecs } : {}),
+              temperature: definition.parameters.temperature,
+              maxTokens,
+              signal: input.signal,
+            },
+            onStream,
+          );
+          span.setAttributes({
+            "gen_ai.response.model": called.result.model,
+            "gen_ai.usage.input_tokens": called.result.usage.inputTokens,
+            "gen_ai.usage.output_tokens": called.result.usage.outputTokens,
+            "gathering.provider": called.result.provider,
+            "gathering.fallbacks": called.fallbacks.length,
+            "gathering.cost_usd":
+              costMicros(resolvePrice(called.result.provider, called.result.model, usageSettings.pricing), called.result.usage) / 1_000_000,
+          });
+          return called;
+        },
+        { kind: SpanKind.CLIENT },
       );
     } catch (error) {
       const failure = error instanceof ModelCallError ? error : undefined;

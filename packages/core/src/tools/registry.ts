@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { isAppError } from "../errors";
 import type { ToolCall, ToolSpec } from "../llm/types";
+import { withSpan } from "../telemetry";
 
 export interface ToolContext {
   db: Database;
@@ -80,7 +81,11 @@ export async function executeToolCall(
   if (!parsed.success) return { content: `Invalid arguments for ${call.name}: ${describeIssues(parsed.error)}`, isError: true };
   const signal = AbortSignal.any([context.signal, AbortSignal.timeout(tool.timeoutMs)]);
   try {
-    const output = await tool.execute(parsed.data, { ...context, signal });
+    const output = await withSpan(
+      `tool ${tool.name}`,
+      { "gathering.tool.name": tool.name, "gathering.tool.side_effect": tool.sideEffect, "gathering.agent.id": context.agentId },
+      () => tool.execute(parsed.data, { ...context, signal }),
+    );
     const text = typeof output === "string" ? output : JSON.stringify(output ?? null);
     return {
       content:

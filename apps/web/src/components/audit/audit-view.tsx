@@ -30,6 +30,13 @@ const actionLabels: Record<AuditAction, string> = {
   "token.revoke": "API token revoked",
   "settings.update": "Settings changed",
   "secrets.rotate": "Secrets re-encrypted",
+  "agent.create": "Agent created",
+  "agent.update": "Agent edited",
+  "agent.archive": "Agent archived",
+  "agent.restore": "Agent restored",
+  "agent.memory_delete": "Agent memory deleted",
+  "usage.settings_update": "Prices or budgets changed",
+  "task.cancel": "Task cancelled",
 };
 const actions = Object.keys(actionLabels) as AuditAction[];
 

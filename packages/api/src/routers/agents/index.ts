@@ -150,7 +150,7 @@ export const agentsRouter = createTRPCRouter({
       }),
     delete: projectProcedure("member")
       .input(ZAgentId.extend({ memoryId: z.uuid() }))
-      .mutation(async ({ ctx, input }) => ({ deleted: await forgetMemory(ctx.db, { ...input, projectId: ctx.project.id }) })),
+      .mutation(async ({ ctx, input }) => ({ deleted: await forgetMemory(ctx.db, ctx.actor, { ...input, projectId: ctx.project.id }) })),
     clearProfile: projectProcedure("member")
       .input(ZAgentId)
       .mutation(async ({ ctx, input }) => ({
