@@ -2,7 +2,7 @@
  * Binds job definitions to handlers and turns them into Graphile Worker tasks. Every payload is parsed
  * with its zod schema first; a payload that does not parse fails permanently instead of retrying.
  */
-import type { Logger } from "@gathering/core";
+import { type Logger, SpanKind, withSpan } from "@gathering/core";
 import type { Database } from "@gathering/db";
 import type { JobDefinition, JobPayload } from "@gathering/jobs";
 import type { JobHelpers, Task, TaskList } from "graphile-worker";
@@ -40,23 +40,36 @@ async function failPermanently(helpers: JobHelpers): Promise<void> {
 export function buildTaskList(jobs: readonly RegisteredJob[], dependencies: { db: Database; logger: Logger }): TaskList {
   const taskList: TaskList = {};
   for (const job of jobs) {
-    const task: Task = async (rawPayload, helpers) => {
-      const logger = dependencies.logger.child({ jobId: helpers.job.id, job: job.definition.id, attempt: helpers.job.attempts });
-      const parsed = job.definition.payload.safeParse(rawPayload);
-      if (!parsed.success) {
-        logger.error({ issues: z.treeifyError(parsed.error) }, "job payload is invalid; failing permanently");
-        await failPermanently(helpers);
-        throw new Error(`invalid payload for ${job.definition.id}: ${parsed.error.message}`);
-      }
-      await job.handle(parsed.data, {
-        db: dependencies.db,
-        logger,
-        jobId: helpers.job.id,
-        attempt: helpers.job.attempts,
-        maxAttempts: helpers.job.max_attempts,
-        signal: helpers.abortSignal ?? new AbortController().signal,
-      });
-    };
+    const task: Task = (rawPayload, helpers) =>
+      // Each job is the root of its own trace: its queries, model and tool calls are children of this span.
+      withSpan(
+        `job ${helpers.job.task_identifier}`,
+        {
+          "gathering.job.id": helpers.job.id,
+          "gathering.job.task": helpers.job.task_identifier,
+          "gathering.job.attempt": helpers.job.attempts,
+          "gathering.job.max_attempts": helpers.job.max_attempts,
+          ...(job.definition.queueName ? { "gathering.job.queue": job.definition.queueName } : {}),
+        },
+        async () => {
+          const logger = dependencies.logger.child({ jobId: helpers.job.id, job: job.definition.id, attempt: helpers.job.attempts });
+          const parsed = job.definition.payload.safeParse(rawPayload);
+          if (!parsed.success) {
+            logger.error({ issues: z.treeifyError(parsed.error) }, "job payload is invalid; failing permanently");
+            await failPermanently(helpers);
+            throw new Error(`invalid payload for ${job.definition.id}: ${parsed.error.message}`);
+          }
+          await job.handle(parsed.data, {
+            db: dependencies.db,
+            logger,
+            jobId: helpers.job.id,
+            attempt: helpers.job.attempts,
+            maxAttempts: helpers.job.max_attempts,
+            signal: helpers.abortSignal ?? new AbortController().signal,
+          });
+        },
+        { kind: SpanKind.CONSUMER },
+      );
     taskList[job.definition.id] = task;
   }
   return taskList;

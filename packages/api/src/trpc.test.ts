@@ -29,6 +29,7 @@ const testRouter = createTRPCRouter({
   explode: publicProcedure.query(() => {
     throw new Error('duplicate key value violates unique constraint "users_email_key" in INSERT INTO users ...');
   }),
+  domainValidation: publicProcedure.query(() => z.object({ name: z.string().min(2) }).parse({ name: "x" })),
   whoami: protectedProcedure.query(({ ctx }) => ctx.caller.userId),
   readProject: projectProcedure("viewer").query(({ ctx }) => ctx.project),
   writeProject: projectProcedure("member").mutation(({ ctx }) => ctx.project.role),
@@ -53,6 +54,13 @@ async function call(path: string, options: { caller?: Caller | null; input?: unk
 }
 
 describe("error formatter", () => {
+  it("answers a zod refusal from inside a service like an input refusal: 400 with the field", async () => {
+    const { status, body } = await call("domainValidation");
+    expect(status).toBe(400);
+    expect(body.error.json.message).toBe("Invalid input");
+    expect(body.error.json.data).toMatchObject({ appCode: "VALIDATION_FAILED", zodError: { fieldErrors: { name: [expect.any(String)] } } });
+  });
+
   it("maps an AppError to its HTTP status and app code, with its safe details", async () => {
     const { status, body } = await call("missing");
     expect(status).toBe(404);

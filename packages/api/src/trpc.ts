@@ -2,7 +2,7 @@
  * tRPC init, the error formatter, middlewares and the procedure tiers:
  * publicProcedure -> protectedProcedure -> projectProcedure(minRole).
  */
-import { AppError, type AppErrorCode, hasRole } from "@gathering/core";
+import { AppError, type AppErrorCode, hasRole, recordSpanFailure, SpanKind, withSpan } from "@gathering/core";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
@@ -80,30 +80,48 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-/** Turns thrown AppErrors into tRPC errors with the right status, and logs every call. */
+/**
+ * Turns thrown AppErrors into tRPC errors with the right status, logs and measures every call, and runs
+ * it under a `trpc <path>` span: a refusal is the call's outcome, and only an unexpected failure an error.
+ */
 const baseMiddleware = t.middleware(async ({ ctx, next, path, type }) => {
-  const startedAt = performance.now();
-  const result = await next();
-  const durationMs = Math.round((performance.now() - startedAt) * 100) / 100;
-  ctx.services.observeProcedure?.({
-    path,
-    type,
-    durationMs,
-    outcome: result.ok ? "ok" : result.error.cause instanceof AppError ? result.error.cause.code : result.error.code,
-  });
-  if (result.ok) {
-    ctx.logger.debug({ path, type, durationMs }, "procedure ok");
-    return result;
-  }
-  const cause = result.error.cause;
-  if (cause instanceof AppError) {
-    ctx.logger.info({ path, type, durationMs, code: cause.code }, "procedure refused");
-    throw toTRPCError(cause);
-  }
-  if (result.error.code === "INTERNAL_SERVER_ERROR") {
-    ctx.logger.error({ path, type, durationMs, err: result.error.cause ?? result.error }, "procedure failed");
-  } else {
-    ctx.logger.info({ path, type, durationMs, code: result.error.code }, "procedure refused");
+  const spanAttributes = { "rpc.system": "trpc", "rpc.method": path, "trpc.type": type, "gathering.request_id": ctx.requestId };
+  const result = await withSpan(
+    `trpc ${path}`,
+    spanAttributes,
+    async (span) => {
+      const startedAt = performance.now();
+      const result = await next();
+      const durationMs = Math.round((performance.now() - startedAt) * 100) / 100;
+      const cause = result.ok ? undefined : result.error.cause;
+      const outcome = result.ok
+        ? "ok"
+        : cause instanceof AppError
+          ? cause.code
+          : cause instanceof ZodError
+            ? "VALIDATION_FAILED"
+            : result.error.code;
+      ctx.services.observeProcedure?.({ path, type, durationMs, outcome });
+      span.setAttribute("trpc.outcome", outcome);
+      if (result.ok) {
+        ctx.logger.debug({ path, type, durationMs }, "procedure ok");
+        return result;
+      }
+      span.setAttribute("error.type", outcome);
+      if (!(cause instanceof AppError) && !(cause instanceof ZodError) && result.error.code === "INTERNAL_SERVER_ERROR") {
+        recordSpanFailure(span, cause ?? result.error);
+        ctx.logger.error({ path, type, durationMs, err: cause ?? result.error }, "procedure failed");
+      } else {
+        ctx.logger.info({ path, type, durationMs, code: outcome }, "procedure refused");
+      }
+      return result;
+    },
+    { kind: SpanKind.SERVER },
+  );
+  if (!result.ok && result.error.cause instanceof AppError) throw toTRPCError(result.error.cause);
+  // A domain validator (the service's own zod parse, e.g. of a merged update) refuses like the input parser does.
+  if (!result.ok && result.error.cause instanceof ZodError && result.error.code === "INTERNAL_SERVER_ERROR") {
+    throw new TRPCError({ code: "BAD_REQUEST", message: "Invalid input", cause: result.error.cause });
   }
   return result;
 });

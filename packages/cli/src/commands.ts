@@ -1,7 +1,7 @@
 /** The `gathering` commands: start, worker, migrate. */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Logger, parseKeyring, signUp } from "@gathering/core";
+import { type Logger, parseKeyring, signUp, startTelemetry } from "@gathering/core";
 import { countUsers, createDatabaseClient, type Database } from "@gathering/db";
 import { migrateDatabase } from "@gathering/jobs/migrate";
 import { startWorker, systemCrontab, type WorkerHandle } from "@gathering/worker";
@@ -88,11 +88,18 @@ export async function runStart(
     await database.stop();
     throw error;
   });
+  const telemetry = await startTelemetry({
+    serviceName: config.OTEL_SERVICE_NAME ?? "gathering",
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    headers: config.OTEL_EXPORTER_OTLP_HEADERS,
+    logger,
+  });
   let web: WebServerHandle | undefined;
   let worker: WorkerHandle | undefined;
   const steps = (): ShutdownStep[] => [
     { name: "web", run: async () => web?.close(config.GATHERING_SHUTDOWN_TIMEOUT_MS) },
     { name: "worker", run: async () => worker?.stop() },
+    { name: "telemetry", run: () => telemetry.shutdown() },
     { name: "database", run: database.stop },
   ];
   const stopped = onShutdownSignal(logger, steps);
@@ -139,9 +146,16 @@ export async function runStart(
 
 export async function runWorkerOnly(config: CliConfig, logger: Logger, flags: { concurrency?: number }): Promise<number> {
   const database = await prepareDatabase(config, logger);
+  const telemetry = await startTelemetry({
+    serviceName: config.OTEL_SERVICE_NAME ?? "gathering-worker",
+    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+    headers: config.OTEL_EXPORTER_OTLP_HEADERS,
+    logger,
+  });
   let worker: WorkerHandle | undefined;
   const stopped = onShutdownSignal(logger, () => [
     { name: "worker", run: async () => worker?.stop() },
+    { name: "telemetry", run: () => telemetry.shutdown() },
     { name: "database", run: database.stop },
   ]);
   try {

@@ -2,6 +2,25 @@
 import path from "node:path";
 import { z } from "zod";
 
+/** OTLP exporter headers as the OpenTelemetry spec writes them: `key1=value1,key2=value2`, values percent-encoded. */
+function parseOtlpHeaders(value: string, context: z.RefinementCtx): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const entry of value.split(",")) {
+    if (entry.trim() === "") continue;
+    const separator = entry.indexOf("=");
+    const key = entry.slice(0, separator).trim();
+    try {
+      if (separator <= 0 || key === "") throw new Error("no key");
+      headers[key] = decodeURIComponent(entry.slice(separator + 1).trim());
+    } catch {
+      // The values are usually credentials: name the rule, never echo the entry.
+      context.addIssue({ code: "custom", message: "must be key=value pairs separated by commas, values percent-encoded" });
+      return z.NEVER;
+    }
+  }
+  return headers;
+}
+
 const ZCliEnv = z.object({
   DATABASE_URL: z
     .string()
@@ -28,6 +47,16 @@ const ZCliEnv = z.object({
     .enum(["0", "1", "true", "false"])
     .default("0")
     .transform((value) => value === "1" || value === "true"),
+  /** OpenTelemetry: spans are exported over OTLP/HTTP only when an endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: "must be an http(s):// URL" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .optional()
+    .transform((value, context) => (value ? parseOtlpHeaders(value, context) : undefined)),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 });
 
 export type CliConfig = z.infer<typeof ZCliEnv> & { dataDir: string };

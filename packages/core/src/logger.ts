@@ -1,8 +1,10 @@
 /**
  * Structured logging with pino. Secrets are redacted by path wherever they appear in a log object, so a
- * careless `logger.info({ headers })` cannot leak a token.
+ * careless `logger.info({ headers })` cannot leak a token. Lines written inside traced work carry its
+ * `traceId` and `spanId`, so a log line leads to its trace and back.
  */
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import { traceLogFields } from "./telemetry/tracing";
 
 export type { Logger };
 
@@ -40,6 +42,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     level: options.level ?? "info",
     redact: { paths: redactedPaths, censor: "[redacted]" },
     base: { pid: process.pid },
+    mixin: traceLogFields,
   };
   return options.destination ? pino(config, options.destination) : pino(config);
 }

@@ -6,7 +6,7 @@
  */
 import { appRouter, createContext, toTRPCError } from "@gathering/api";
 import { type ResolvedCaller, resolveCaller } from "@gathering/auth";
-import { AppError } from "@gathering/core";
+import { AppError, withTraceContextFrom } from "@gathering/core";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { isSameOrigin } from "./origin";
 import { webServices } from "./services";
@@ -37,22 +37,25 @@ export async function handleTrpcRequest(request: Request): Promise<Response> {
   if (isMutationRequest && caller?.source === "session" && !isSameOrigin(request)) {
     refusal = new AppError("FORBIDDEN", "Cross-origin request refused");
   }
-  return fetchRequestHandler({
-    endpoint: TRPC_ENDPOINT,
-    req: request,
-    router: appRouter,
-    // Refused inside tRPC, so clients get the usual error shape (with data.appCode) and status.
-    createContext: () => {
-      if (refusal) throw toTRPCError(refusal);
-      return createContext({ services: services.api, headers: request.headers, caller });
-    },
-    responseMeta: ({ errors }) => {
-      const limited = errors.find((error) => error.cause instanceof AppError && error.cause.code === "TOO_MANY_REQUESTS");
-      const retryAfter = limited?.cause instanceof AppError ? limited.cause.details?.retryAfterSeconds : undefined;
-      return typeof retryAfter === "number" ? { headers: new Headers({ "retry-after": String(retryAfter) }) } : {};
-    },
-    onError: ({ error, path }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR") services.api.logger.error({ err: error.cause ?? error, path }, "tRPC request failed");
-    },
-  });
+  // A client that sends a W3C `traceparent` (an instrumented SDK, a proxy) gets our spans in its trace.
+  return withTraceContextFrom(request.headers, () =>
+    fetchRequestHandler({
+      endpoint: TRPC_ENDPOINT,
+      req: request,
+      router: appRouter,
+      // Refused inside tRPC, so clients get the usual error shape (with data.appCode) and status.
+      createContext: () => {
+        if (refusal) throw toTRPCError(refusal);
+        return createContext({ services: services.api, headers: request.headers, caller });
+      },
+      responseMeta: ({ errors }) => {
+        const limited = errors.find((error) => error.cause instanceof AppError && error.cause.code === "TOO_MANY_REQUESTS");
+        const retryAfter = limited?.cause instanceof AppError ? limited.cause.details?.retryAfterSeconds : undefined;
+        return typeof retryAfter === "number" ? { headers: new Headers({ "retry-after": String(retryAfter) }) } : {};
+      },
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR") services.api.logger.error({ err: error.cause ?? error, path }, "tRPC request failed");
+      },
+    }),
+  );
 }
