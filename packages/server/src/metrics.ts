@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics at /api/metrics, behind GATHERING_METRICS_TOKEN: procedure durations and outcomes,
- * the job queue's depth, live workers, the event hub, and Node's own figures. One registry per process,
- * kept on globalThis because the Next.js bundle and the CLI's server each load this module.
+ * the job queue's depth, live workers, the event hub (durable and ephemeral events), and Node's own
+ * figures. One registry per process, kept on globalThis because the Next.js bundle and the CLI's server
+ * each load this module.
  */
 import { constantTimeEqual } from "@gathering/core";
 import { listLiveWorkers } from "@gathering/db";
@@ -80,6 +81,37 @@ export function metrics(services: () => WebServices): Metrics {
       this.inc(services().api.eventHub.stats.tableFallbacks);
     },
   });
+  // Ephemeral events (token deltas, progress): NOTIFY only, so these are the only record of what happened to them.
+  const eventBusCounter = (name: string, help: string, read: (stats: WebServices["api"]["eventHub"]["stats"]) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read(services().api.eventHub.stats));
+      },
+    });
+  eventBusCounter(
+    "gathering_event_bus_ephemeral_received_total",
+    "Ephemeral events received by this process (duplicates excluded)",
+    (stats) => stats.ephemeralReceived,
+  );
+  eventBusCounter(
+    "gathering_event_bus_duplicates_total",
+    "Ephemeral events received a second time (a retried batch) and not delivered again",
+    (stats) => stats.ephemeralDuplicates,
+  );
+  eventBusCounter(
+    "gathering_event_bus_coalesced_total",
+    "Ephemeral events merged into one already waiting because a subscriber's buffer was full",
+    (stats) => stats.ephemeralCoalesced,
+  );
+  eventBusCounter(
+    "gathering_event_bus_dropped_total",
+    "Ephemeral events dropped (the oldest waiting) because a subscriber stopped reading and its buffer was full",
+    (stats) => stats.ephemeralDropped,
+  );
   globalForMetrics.__gatheringMetrics = { registry, procedureDuration };
   return globalForMetrics.__gatheringMetrics;
 }

@@ -1,4 +1,12 @@
-/** The durable event topics, each with the zod schema of its payload, and the one way to publish them. */
+/**
+ * The event topics, each with the zod schema of its payload, and the one way to publish durable ones.
+ *
+ * Durable topics go to the events table and are announced by NOTIFY; a subscriber can resume after the
+ * last one it saw. Ephemeral topics (a streaming answer's token deltas, progress ticks) go by NOTIFY
+ * only, batched and coalesced by an `EphemeralPublisher` (./ephemeral-publisher.ts): losing one costs a
+ * flicker, not a fact, and writing each to the table would cost a row per token. Topic names are unique
+ * across both kinds, so one list of topics selects from both.
+ */
 import { type DbExecutor, insertEvent } from "@gathering/db";
 import { z } from "zod";
 
@@ -8,6 +16,24 @@ export const eventCatalog = {
   "invitations.changed": z.object({ invitationId: z.string(), change: z.enum(["created", "cancelled", "accepted"]) }),
   "tokens.changed": z.object({ tokenId: z.string(), change: z.enum(["created", "revoked"]) }),
   "settings.changed": z.object({ changed: z.array(z.string()) }),
+  "agents.changed": z.object({ agentId: z.string(), change: z.enum(["created", "updated", "archived", "restored"]), name: z.string() }),
+  /** A message was stored in a chat session (the durable record; its tokens streamed as `agent.token`). */
+  "chat.message": z.object({
+    sessionId: z.string(),
+    agentId: z.string(),
+    messageId: z.string(),
+    role: z.enum(["user", "assistant", "tool"]),
+    seq: z.number().int(),
+  }),
+  /** An agent's long-term memory or working profile changed (packages/core/src/agents/memory.ts). */
+  "tasks.changed": z.object({
+    taskId: z.string(),
+    agentId: z.string(),
+    status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  }),
+  "memory.changed": z.object({ agentId: z.string(), change: z.enum(["stored", "deleted", "profile_updated", "profile_deleted"]) }),
+  /** A worker's answer to `events.ping`: proves the whole path, API → queue → worker → table → every instance. */
+  "system.pong": z.object({ pingId: z.string(), requestedAt: z.string(), answeredAt: z.string() }),
 } as const;
 
 export type EventTopic = keyof typeof eventCatalog;
@@ -22,4 +48,81 @@ export function publishEvent<TTopic extends EventTopic>(
   payload: EventPayload<TTopic>,
 ): Promise<number> {
   return insertEvent(db, { projectId, topic, payload: eventCatalog[topic].parse(payload) });
+}
+
+/** The channel ephemeral batches travel on; durable events use EVENTS_CHANNEL (@gathering/db). */
+export const EPHEMERAL_EVENTS_CHANNEL = "gathering_ephemeral_events";
+
+export interface EphemeralTopicDefinition<TSchema extends z.ZodType = z.ZodType> {
+  schema: TSchema;
+  /**
+   * Events with the same key (within one project and topic) may be merged: a publisher merges them
+   * within its window, and a subscriber's full buffer merges before it drops. Without a key, never.
+   */
+  coalesceKey?: (payload: z.output<TSchema>) => string;
+  /** `later` folded into `earlier`, or undefined when the two cannot be merged (then both are kept). */
+  merge?: (earlier: z.output<TSchema>, later: z.output<TSchema>) => z.output<TSchema> | undefined;
+}
+
+const ZAgentToken = z.object({
+  /** The session or task whose answer streams. */
+  streamId: z.string().min(1).max(200),
+  messageId: z.string().min(1).max(200),
+  /** The text of this event: one delta as produced, or several consecutive ones merged. */
+  delta: z.string().max(2_000),
+  /** The producer's number of the (first) delta in this event, counting from 0 within the message. */
+  index: z.number().int().min(0),
+  /** How many of the producer's deltas this event carries: the next event of the message starts at index + count. */
+  count: z.number().int().min(1).default(1),
+});
+
+const ZTaskProgress = z.object({
+  taskId: z.string().min(1).max(200),
+  progress: z.number().min(0).max(1),
+  note: z.string().max(500).optional(),
+});
+
+function defineEphemeralTopic<TSchema extends z.ZodType>(definition: EphemeralTopicDefinition<TSchema>): EphemeralTopicDefinition<TSchema> {
+  return definition;
+}
+
+export const ephemeralEventCatalog = {
+  "agent.token": defineEphemeralTopic({
+    schema: ZAgentToken,
+    coalesceKey: (payload) => `${payload.streamId}\u0000${payload.messageId}`,
+    // Only consecutive deltas merge, so a gap or a reordering stays visible to the subscriber.
+    merge: (earlier, later) =>
+      later.index === earlier.index + earlier.count
+        ? { ...earlier, delta: earlier.delta + later.delta, count: earlier.count + later.count }
+        : undefined,
+  }),
+  "task.progress": defineEphemeralTopic({
+    schema: ZTaskProgress,
+    coalesceKey: (payload) => payload.taskId,
+    // Progress is a level, not a sum: the latest tick says everything the earlier ones did.
+    merge: (_earlier, later) => later,
+  }),
+} as const;
+
+export type EphemeralTopic = keyof typeof ephemeralEventCatalog;
+export const ephemeralEventTopics = Object.keys(ephemeralEventCatalog) as EphemeralTopic[];
+/** What a publisher is given (defaults may be left out). */
+export type EphemeralPayloadInput<TTopic extends EphemeralTopic> = z.input<(typeof ephemeralEventCatalog)[TTopic]["schema"]>;
+/** What a subscriber receives. */
+export type EphemeralPayload<TTopic extends EphemeralTopic> = z.output<(typeof ephemeralEventCatalog)[TTopic]["schema"]>;
+
+export function isEphemeralTopic(topic: string): topic is EphemeralTopic {
+  return Object.hasOwn(ephemeralEventCatalog, topic);
+}
+
+/** The coalescing rule of a topic, with the payload type erased for code that handles every topic alike. */
+export function coalescingRuleOf(
+  topic: EphemeralTopic,
+): { key: (payload: unknown) => string; merge: (a: unknown, b: unknown) => unknown } | undefined {
+  const definition = ephemeralEventCatalog[topic] as unknown as {
+    coalesceKey?: (payload: unknown) => string;
+    merge?: (earlier: unknown, later: unknown) => unknown;
+  };
+  if (!definition.coalesceKey || !definition.merge) return undefined;
+  return { key: definition.coalesceKey, merge: definition.merge };
 }

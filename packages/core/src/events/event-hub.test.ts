@@ -1,9 +1,9 @@
-import { createDatabaseClient, type DatabaseClient, type EventRow } from "@gathering/db";
+import { createDatabaseClient, type DatabaseClient } from "@gathering/db";
 import { createTestDatabase, type TestDatabase } from "@gathering/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishEvent } from "./catalog";
-import { EventHub } from "./event-hub";
+import { type DurableHubEvent, EventHub, type HubEvent } from "./event-hub";
 
 const PROJECT_A = "7a1f0c1e-8d4b-4a55-9d6b-0f5a2c3e4d5a";
 const PROJECT_B = "0b9e8d7c-6b5a-4f3e-8d2c-1b0a9f8e7d6c";
@@ -31,7 +31,7 @@ afterAll(async () => {
 /** Collects what a subscription yields until `count` events arrived (or the timeout). */
 function collect(hub: EventHub, options: { projectIds: string[]; afterId?: number; topics?: string[] }, count: number, timeoutMs = 5_000) {
   const controller = new AbortController();
-  const received: EventRow[] = [];
+  const received: HubEvent[] = [];
   const done = (async () => {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     for await (const event of hub.subscribe({ ...options, signal: controller.signal })) {
@@ -108,8 +108,8 @@ describe("event hub", () => {
     for (let index = 0; index < 30; index += 1) published.push(await publish(PROJECT_A, `burst-${index}`));
     expect((await fast.done).map((event) => event.id)).toEqual(published);
     // The slow one has not read anything past its first event; now it catches up, in order and complete.
-    const slowIds = [((await first).value as EventRow).id];
-    while (slowIds.length < 30) slowIds.push(((await slow.next()).value as EventRow).id);
+    const slowIds = [((await first).value as DurableHubEvent).id];
+    while (slowIds.length < 30) slowIds.push(((await slow.next()).value as DurableHubEvent).id);
     slowController.abort();
     expect(slowIds).toEqual(published);
   });
@@ -136,6 +136,6 @@ describe("event hub", () => {
     releaseEarly();
     const earlyId = await early;
     expect(earlyId).toBeLessThan(late);
-    expect((await watcher.done).map((event) => event.id).sort((a, b) => a - b)).toEqual([earlyId, late]);
+    expect((await watcher.done).map((event) => Number(event.id)).sort((a, b) => a - b)).toEqual([earlyId, late]);
   });
 });
