@@ -1,6 +1,6 @@
 /**
  * Prometheus metrics at /api/metrics, behind GATHERING_METRICS_TOKEN: procedure durations and outcomes,
- * the job queue's depth, live workers, the event hub (durable and ephemeral events), and Node's own
+ * the job queue's depth and latency, live workers, model tokens, cost and circuit breakers, the event hub (durable and ephemeral events), and Node's own
  * figures. One registry per process, kept on globalThis because the Next.js bundle and the CLI's server
  * each load this module.
  */
@@ -45,6 +45,72 @@ export function metrics(services: () => WebServices): Metrics {
       this.reset();
       for (const state of ["ready", "scheduled", "running", "failed"]) this.set({ state }, 0);
       for (const row of rows) this.set({ state: row.state }, row.count);
+    },
+  });
+  new Gauge({
+    name: "gathering_job_queue_oldest_ready_seconds",
+    help: "How long the oldest job that is ready to run has waited (0 when none waits): the queue's latency",
+    registers: [registry],
+    async collect() {
+      const [row] = await services().database.db.execute<{ seconds: number | null }>(sql`
+        select extract(epoch from now() - min(run_at))::float8 as seconds
+        from graphile_worker.jobs
+        where locked_at is null and attempts < max_attempts and run_at <= now()`);
+      this.set(Math.max(0, row?.seconds ?? 0));
+    },
+  });
+  const modelWindow = sql`now() - interval '24 hours'`;
+  new Gauge({
+    name: "gathering_model_tokens_24h",
+    help: "Model tokens in the last 24 hours, by provider, model and direction (from the usage ledger, all instances)",
+    labelNames: ["provider", "model", "direction"] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await services().database.db.execute<{ provider: string; model: string; input: number; output: number }>(sql`
+        select provider, model, coalesce(sum(input_tokens), 0)::float8 as input, coalesce(sum(output_tokens), 0)::float8 as output
+        from model_calls where created_at >= ${modelWindow} group by provider, model`);
+      this.reset();
+      for (const row of rows) {
+        this.set({ provider: row.provider, model: row.model, direction: "input" }, row.input);
+        this.set({ provider: row.provider, model: row.model, direction: "output" }, row.output);
+      }
+    },
+  });
+  new Gauge({
+    name: "gathering_model_cost_usd_24h",
+    help: "Model cost in US dollars in the last 24 hours, by provider and model (from the usage ledger)",
+    labelNames: ["provider", "model"] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await services().database.db.execute<{ provider: string; model: string; micros: number }>(sql`
+        select provider, model, coalesce(sum(cost_micros), 0)::float8 as micros
+        from model_calls where created_at >= ${modelWindow} group by provider, model`);
+      this.reset();
+      for (const row of rows) this.set({ provider: row.provider, model: row.model }, row.micros / 1_000_000);
+    },
+  });
+  new Gauge({
+    name: "gathering_model_calls_24h",
+    help: "Model calls in the last 24 hours by provider, model and status (ok, error, aborted)",
+    labelNames: ["provider", "model", "status"] as const,
+    registers: [registry],
+    async collect() {
+      const rows = await services().database.db.execute<{ provider: string; model: string; status: string; count: number }>(sql`
+        select provider, model, status, count(*)::int as count
+        from model_calls where created_at >= ${modelWindow} group by provider, model, status`);
+      this.reset();
+      for (const row of rows) this.set({ provider: row.provider, model: row.model, status: row.status }, row.count);
+    },
+  });
+  new Gauge({
+    name: "gathering_model_circuit_state",
+    help: "This process's circuit breaker per provider:model: 0 closed, 1 half-open, 2 open",
+    labelNames: ["breaker"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const values = { closed: 0, half_open: 1, open: 2 } as const;
+      for (const breaker of services().api.modelGateway.breakerStates()) this.set({ breaker: breaker.key }, values[breaker.state]);
     },
   });
   new Gauge({

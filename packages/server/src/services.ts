@@ -4,7 +4,15 @@
  */
 import type { ApiServices } from "@gathering/api";
 import { type AuthServices, RevocationCache } from "@gathering/auth";
-import { createLogger, createModelGateway, createPostgresRateLimiter, EventHub, parseKeyring, resolveProjectRole } from "@gathering/core";
+import {
+  createEphemeralPublisher,
+  createLogger,
+  createModelGateway,
+  createPostgresRateLimiter,
+  EventHub,
+  parseKeyring,
+  resolveProjectRole,
+} from "@gathering/core";
 import { createDatabaseClient, type DatabaseClient, isApiTokenActive } from "@gathering/db";
 import { scheduleAgentTask } from "@gathering/jobs";
 import { serverEnv } from "./env";
@@ -37,6 +45,10 @@ export function webServices(): WebServices {
   const modelGateway = createModelGateway({
     onBreakerStateChange: (key, state) => logger.warn({ breaker: key, state }, "model circuit breaker changed state"),
   });
+  // Token deltas of streaming replies: NOTIFY only, batched per 25 ms window (see ephemeral-publisher.ts).
+  const ephemeral = createEphemeralPublisher(database.db, {
+    onError: (error, lost) => logger.warn({ err: error, lost }, "could not publish streamed tokens"),
+  });
   const services: WebServices = {
     database,
     revocations,
@@ -63,6 +75,7 @@ export function webServices(): WebServices {
       eventHub: new EventHub(database),
       modelGateway,
       scheduleTask: scheduleAgentTask,
+      publishTokenDelta: (projectId, delta) => ephemeral.publish(projectId, "agent.token", delta),
       observeProcedure: ({ path, type, durationMs, outcome }) => {
         metrics(webServices).procedureDuration.observe({ procedure: path, type, outcome }, durationMs / 1000);
       },
