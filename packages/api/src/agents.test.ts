@@ -5,8 +5,10 @@
  */
 import {
   type AccountsConfig,
+  createEphemeralPublisher,
   createLogger,
   createModelGateway,
+  EventHub,
   executeTask,
   type Logger,
   signUp,
@@ -342,6 +344,46 @@ describe("chat", () => {
     expect(last.messages[0]?.content).toContain("User: Question 1");
     expect(last.messages.slice(1).some((message) => message.content.startsWith("Question 1"))).toBe(false);
     expect(last.messages.at(-1)?.content).toContain("Question 6");
+  });
+});
+
+describe("streaming to subscribers", () => {
+  it("delivers the reply's tokens as agent.token events to an events.subscribe stream, in order", async () => {
+    const hub = new EventHub(database, { pollIntervalMs: 60_000 });
+    const publisher = createEphemeralPublisher(database.db, { windowMs: 5 });
+    try {
+      const streaming = createTestServices(database, {
+        eventHub: hub,
+        publishTokenDelta: (id, delta) => publisher.publish(id, "agent.token", delta),
+      });
+      const agent = await callerFor(streaming, alice).agents.create(agentInput());
+      const stream = (await callerFor(streaming, alice).events.subscribe({ projectId, topics: ["agent.token"] })) as AsyncIterable<unknown>;
+      const iterator = stream[Symbol.asyncIterator]();
+      const first = iterator.next();
+      await expect.poll(() => hub.stats.subscribers).toBe(1);
+      const text = "Streaming works one word at a time, across the bus.";
+      mock.script("openai", { type: "text", text, chunkDelayMs: 2 });
+      const reply = await callerFor(streaming, alice).agents.chat({ projectId, agentId: agent.id, content: "Stream please" });
+      await publisher.flush();
+      let received = "";
+      let expectedIndex = 0;
+      for (let next = await first; !next.done; next = await iterator.next()) {
+        const [, data] = next.value as [
+          string,
+          { topic: string; payload: { streamId: string; delta: string; index: number; count: number } },
+        ];
+        expect(data.payload.streamId).toBe(reply.sessionId);
+        expect(data.payload.index).toBe(expectedIndex);
+        expectedIndex += data.payload.count;
+        received += data.payload.delta;
+        if (received.length >= text.length) break;
+      }
+      await iterator.return?.();
+      expect(received).toBe(text);
+    } finally {
+      await publisher.close();
+      await hub.close();
+    }
   });
 });
 
