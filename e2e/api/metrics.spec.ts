@@ -18,7 +18,12 @@ test("metrics need the token, then show procedure timings, the job queue, live w
   expect(text).toMatch(/gathering_event_subscribers \d+/);
   expect(text).toContain("gathering_node_process_resident_memory_bytes");
   expect(text).toMatch(/gathering_job_queue_oldest_ready_seconds \d/);
-  for (const name of ["gathering_model_tokens_24h", "gathering_model_cost_usd_24h", "gathering_model_calls_24h", "gathering_model_circuit_state"]) {
+  for (const name of [
+    "gathering_model_tokens_24h",
+    "gathering_model_cost_usd_24h",
+    "gathering_model_calls_24h",
+    "gathering_model_circuit_state",
+  ]) {
     expect(text).toContain(`# TYPE ${name} gauge`);
   }
 });

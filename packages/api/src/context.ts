@@ -3,9 +3,18 @@
  * caller's identity (resolved by the auth layer before the call) and the client's address.
  */
 import { randomUUID } from "node:crypto";
-import type { AccountsConfig, DatabaseKind, EventHub, FailureCounter, Keyring, Logger, ModelGateway, RateLimiter, ToolDefinition } from "@gathering/core";
-import type { Transaction } from "@gathering/db";
-import type { Database } from "@gathering/db";
+import type {
+  AccountsConfig,
+  DatabaseKind,
+  EventHub,
+  FailureCounter,
+  Keyring,
+  Logger,
+  ModelGateway,
+  RateLimiter,
+  ToolDefinition,
+} from "@gathering/core";
+import type { Database, Transaction } from "@gathering/db";
 
 export const projectRoles = ["viewer", "member", "admin", "owner"] as const;
 export type ProjectRole = (typeof projectRoles)[number];

@@ -2,9 +2,17 @@
  * Services for tests that call the API in-process (createCaller / fetchRequestHandler): the real
  * PostgreSQL rate limiter and membership lookup, a fixed keyring, cheap bcrypt and generous limits.
  */
-import { createLogger, createModelGateway, createPostgresRateLimiter, EventHub, type Logger, parseKeyring, resolveProjectRole } from "@gathering/core";
-import { scheduleAgentTask } from "@gathering/jobs";
+import {
+  createLogger,
+  createModelGateway,
+  createPostgresRateLimiter,
+  EventHub,
+  type Logger,
+  parseKeyring,
+  resolveProjectRole,
+} from "@gathering/core";
 import type { Database, DatabaseClient } from "@gathering/db";
+import { scheduleAgentTask } from "@gathering/jobs";
 import { type ApiServices, type Caller, createContext, defaultRateLimitRules } from "./context";
 import { createCaller } from "./root";
 
@@ -36,7 +44,10 @@ export function createTestServices(database: Database | DatabaseClient, override
     eventHub,
     isCallerStillValid: async () => true,
     // Fast retries so resilience tests take milliseconds, not seconds.
-    modelGateway: createModelGateway({ retry: { initialDelayMs: 1, maxDelayMs: 20, maxRetryAfterMs: 2_000 }, breaker: { consecutiveFailures: 3, halfOpenAfterMs: 200 } }),
+    modelGateway: createModelGateway({
+      retry: { initialDelayMs: 1, maxDelayMs: 20, maxRetryAfterMs: 2_000 },
+      breaker: { consecutiveFailures: 3, halfOpenAfterMs: 200 },
+    }),
     scheduleTask: scheduleAgentTask,
     ...overrides,
   };

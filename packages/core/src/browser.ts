@@ -1,5 +1,5 @@
 /** What the browser may import from core: zod schemas and pure helpers only (no database, bcrypt or pino). */
 export { ZAgentDefinition, ZAgentUpdate } from "./agents/agent-schema";
 export { localModelLabel, localModelNames } from "./llm/adapters/local";
-export { formatUsd } from "./llm/pricing";
+export { formatUsd, type ModelPrice, ZModelPrice } from "./llm/pricing";
 export { type ModelProvider, modelProviders } from "./llm/types";

@@ -16,6 +16,8 @@ export type Account = RouterOutputs["auth"]["me"];
 const navigation = [
   { href: "/", label: "Overview" },
   { href: "/agents", label: "Agents" },
+  { href: "/tasks", label: "Tasks" },
+  { href: "/usage", label: "Usage" },
   { href: "/members", label: "Members" },
   { href: "/tokens", label: "API tokens" },
   { href: "/settings", label: "Settings" },
