@@ -26,7 +26,7 @@ import { type ChatMessage, type ChatStreamEvent, ModelCallError, type ToolCall, 
 import type { Keyring } from "../security/encryption";
 import { SpanKind, withSpan } from "../telemetry";
 import { builtinTools } from "../tools/memory-tools";
-import { executeToolCall, type ToolDefinition, toolSpec } from "../tools/registry";
+import { executeToolCall, type ToolDefinition, type ToolServices, toolSpec } from "../tools/registry";
 import type { AgentDefinition } from "./agent-schema";
 import { reserveCall } from "./budgets";
 import { buildSystemPrompt, extendSummary, planWindow, rowToMessage } from "./context";
@@ -39,6 +39,8 @@ export interface AgentRuntime {
   logger: Logger;
   /** Tools by name; defaults to the built-in ones. */
   tools?: ReadonlyMap<string, ToolDefinition>;
+  /** What tools need from the process (data dir, allowed hosts); see ToolServices. */
+  toolServices?: ToolServices;
   now?: () => Date;
 }
 
@@ -224,6 +226,7 @@ export async function runAgentTurn(
         idempotencyKey: `${sessionId}:${call.id}`,
         signal: input.signal ?? new AbortController().signal,
         logger: runtime.logger,
+        services: runtime.toolServices ?? {},
       });
       await persist([
         {

@@ -5,6 +5,7 @@ import { defineTool } from "./registry";
 
 export const memoryStoreTool = defineTool({
   name: "memory_store",
+  category: "memory",
   description: "Remember a fact for later conversations (long-term memory). Store one self-contained fact per call.",
   input: z.object({ fact: ZMemoryFact.describe("The fact to remember, as a full sentence") }),
   sideEffect: true,
@@ -23,6 +24,7 @@ export const memoryStoreTool = defineTool({
 
 export const memoryRecallTool = defineTool({
   name: "memory_recall",
+  category: "memory",
   description: "Search your long-term memory for facts related to a query.",
   input: z.object({ query: z.string().trim().min(1).max(1000), limit: z.number().int().min(1).max(20).default(5) }),
   async execute(input, context) {
@@ -39,6 +41,7 @@ export const memoryRecallTool = defineTool({
 
 export const updateProfileTool = defineTool({
   name: "update_profile",
+  category: "memory",
   description: "Update your working profile of the user you talk with (preferences, name, context). A null value removes a field.",
   input: z.object({ patch: ZProfilePatch }),
   sideEffect: true,

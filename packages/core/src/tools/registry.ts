@@ -11,6 +11,18 @@ import { isAppError } from "../errors";
 import type { ToolCall, ToolSpec } from "../llm/types";
 import { withSpan } from "../telemetry";
 
+/** Process-level things some tools need; absent ones make those tools answer with a clear error. */
+export interface ToolServices {
+  /** Where project workspaces live: `<dataDir>/workspaces/<projectId>`. */
+  dataDir?: string;
+  /** Hosts (`host` or `host:port`) the outbound HTTP guard lets through although private (e.g. a local Ollama). */
+  allowedHosts?: readonly string[];
+  /** Runs another agent of the project (ask_agent); set by the agent runtime. */
+  askAgent?: (input: { agentName: string; question: string; depth: number; signal: AbortSignal }) => Promise<string>;
+  /** How deep ask_agent delegation already is (0 for the user's own agent). */
+  delegationDepth?: number;
+}
+
 export interface ToolContext {
   db: Database;
   projectId: string;
@@ -23,7 +35,11 @@ export interface ToolContext {
   idempotencyKey: string;
   signal: AbortSignal;
   logger: Logger;
+  services: ToolServices;
 }
+
+export const toolCategories = ["memory", "web", "files", "data", "text", "time", "math", "agents", "flow"] as const;
+export type ToolCategory = (typeof toolCategories)[number];
 
 export interface ToolDefinition<TInput = unknown> {
   name: string;
@@ -32,21 +48,27 @@ export interface ToolDefinition<TInput = unknown> {
   execute(input: TInput, context: ToolContext): Promise<unknown>;
   timeoutMs: number;
   maxOutputChars: number;
+  /** Changes something outside the run (files, memory, HTTP writes): retried runs pass the same idempotency key. */
   sideEffect: boolean;
+  /** A person must approve each call (bound to the exact arguments) before it runs. */
+  requiresApproval: boolean;
+  category: ToolCategory;
 }
 
 export function defineTool<TSchema extends z.ZodType>(
-  tool: Omit<ToolDefinition<z.infer<TSchema>>, "input" | "timeoutMs" | "maxOutputChars" | "sideEffect"> & {
+  tool: Omit<ToolDefinition<z.infer<TSchema>>, "input" | "timeoutMs" | "maxOutputChars" | "sideEffect" | "requiresApproval"> & {
     input: TSchema;
     timeoutMs?: number;
     maxOutputChars?: number;
     sideEffect?: boolean;
+    requiresApproval?: boolean;
   },
 ): ToolDefinition {
   return {
     timeoutMs: 30_000,
     maxOutputChars: 20_000,
     sideEffect: false,
+    requiresApproval: false,
     ...tool,
   } as ToolDefinition;
 }
