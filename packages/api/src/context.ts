@@ -13,6 +13,7 @@ import type {
   ModelGateway,
   RateLimiter,
   ToolDefinition,
+  ToolServices,
 } from "@gathering/core";
 import type { Database, Transaction } from "@gathering/db";
 
@@ -74,6 +75,8 @@ export interface ApiServices {
   modelGateway: ModelGateway;
   /** Tools agents may call; defaults to the built-in ones. */
   tools?: ReadonlyMap<string, ToolDefinition>;
+  /** What tools need from the process (data dir, allowed hosts). */
+  toolServices?: ToolServices;
   /** Streams a reply's text deltas to subscribers (`agent.token`, ephemeral); absent in some tests. */
   publishTokenDelta?: (projectId: string, delta: { streamId: string; messageId: string; delta: string; index: number }) => void;
   /** Enqueues an agent task's job in the caller's transaction. */

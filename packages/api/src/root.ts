@@ -10,6 +10,7 @@ import { settingsRouter } from "./routers/settings";
 import { systemRouter } from "./routers/system";
 import { tasksRouter } from "./routers/tasks";
 import { tokensRouter } from "./routers/tokens";
+import { toolsRouter } from "./routers/tools";
 import { usageRouter } from "./routers/usage";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -24,6 +25,7 @@ export const appRouter = createTRPCRouter({
   system: systemRouter,
   tasks: tasksRouter,
   tokens: tokensRouter,
+  tools: toolsRouter,
   usage: usageRouter,
 });
 

@@ -15,6 +15,7 @@ import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
 import type { Actor } from "../projects/projects";
+import { builtinTools } from "../tools/catalog";
 import { type AgentDefinition, type AgentDefinitionInput, ZAgentDefinition, ZAgentUpdate } from "./agent-schema";
 import type { LoadedAgent } from "./runtime";
 
@@ -65,6 +66,17 @@ function toColumns(definition: Partial<AgentDefinition>) {
   };
 }
 
+/** Every tool an agent names must exist; memory tools come with the memory settings and need no listing. */
+function assertToolsExist(tools: readonly string[]) {
+  const unknown = tools.filter((name) => !builtinTools.has(name));
+  if (unknown.length > 0) {
+    throw new AppError("VALIDATION_FAILED", `Unknown tool${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, {
+      field: "tools",
+      unknown,
+    });
+  }
+}
+
 async function assertNameFree(db: DbExecutor, projectId: string, name: string, exceptAgentId?: string) {
   if (await isAgentNameTaken(db, { projectId, name, ...(exceptAgentId ? { exceptAgentId } : {}) })) {
     throw new AppError("CONFLICT", `An agent named "${name}" already exists in this project`, { field: "name" });
@@ -77,6 +89,7 @@ export async function createAgent(
   input: { projectId: string; definition: AgentDefinitionInput },
 ): Promise<Agent> {
   const definition = ZAgentDefinition.parse(input.definition);
+  assertToolsExist(definition.tools);
   return db.transaction(async (tx) => {
     await assertNameFree(tx, input.projectId, definition.name);
     const row = await insertAgent(tx, {
@@ -113,6 +126,7 @@ export async function updateAgent(
     if (current.archivedAt) throw new AppError("PRECONDITION_FAILED", "This agent is archived: restore it before editing");
     // Validate the merged result as a whole, so cross-field rules hold after a partial update.
     const merged = ZAgentDefinition.parse({ ...parseDefinition(current), ...patch });
+    if (patch.tools) assertToolsExist(merged.tools);
     if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase())
       await assertNameFree(tx, input.projectId, merged.name, current.id);
     const row = await updateAgentRow(tx, {

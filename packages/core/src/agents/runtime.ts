@@ -8,7 +8,9 @@ import {
   type ChatMessageRow,
   type Database,
   type DbExecutor,
+  findLiveAgentByName,
   insertChatMessages,
+  insertChatSession,
   insertModelCall,
   listChatMessages,
   lockChatSession,
@@ -25,9 +27,10 @@ import { loadModelContext, type ModelContext } from "../llm/resolve";
 import { type ChatMessage, type ChatStreamEvent, ModelCallError, type ToolCall, type ToolSpec } from "../llm/types";
 import type { Keyring } from "../security/encryption";
 import { SpanKind, withSpan } from "../telemetry";
-import { builtinTools } from "../tools/memory-tools";
+import { builtinTools } from "../tools/catalog";
 import { executeToolCall, type ToolDefinition, type ToolServices, toolSpec } from "../tools/registry";
 import type { AgentDefinition } from "./agent-schema";
+import { loadAgentForRun } from "./agents";
 import { reserveCall } from "./budgets";
 import { buildSystemPrompt, extendSummary, planWindow, rowToMessage } from "./context";
 import { readProfile, recallMemories } from "./memory";
@@ -226,7 +229,12 @@ export async function runAgentTurn(
         idempotencyKey: `${sessionId}:${call.id}`,
         signal: input.signal ?? new AbortController().signal,
         logger: runtime.logger,
-        services: runtime.toolServices ?? {},
+        services: {
+          ...runtime.toolServices,
+          delegationDepth: runtime.toolServices?.delegationDepth ?? 0,
+          askAgent: (question) =>
+            askAnotherAgent(runtime, { projectId: agent.projectId, userId: input.userId, callerAgentId: agent.id, ...question }),
+        },
       });
       await persist([
         {
@@ -377,4 +385,51 @@ export async function runAgentTurn(
     await runTools(result.toolCalls);
   }
   return { messages: produced, stop: "step_limit", usage };
+}
+
+/** How many agents deep `ask_agent` may delegate (A asks B asks C), so delegation cannot loop. */
+export const maxDelegationDepth = 3;
+
+/**
+ * ask_agent: runs another agent of the project on one question, in a transcript of its own (a session of
+ * kind "task", billed to that agent and run), and answers with its final reply.
+ */
+async function askAnotherAgent(
+  runtime: AgentRuntime,
+  input: {
+    projectId: string;
+    userId: string | null;
+    callerAgentId: string;
+    agentName: string;
+    question: string;
+    depth: number;
+    signal: AbortSignal;
+  },
+): Promise<string> {
+  if (input.depth >= maxDelegationDepth) {
+    throw new AppError(
+      "PRECONDITION_FAILED",
+      `Agents may delegate at most ${maxDelegationDepth} levels deep; answer without asking further`,
+    );
+  }
+  const row = await findLiveAgentByName(runtime.db, { projectId: input.projectId, name: input.agentName });
+  if (!row) throw new AppError("NOT_FOUND", `There is no agent named "${input.agentName}" in this project`);
+  if (row.id === input.callerAgentId) throw new AppError("BAD_REQUEST", "An agent cannot ask itself");
+  const agent = await loadAgentForRun(runtime.db, { projectId: input.projectId, agentId: row.id });
+  const session = await runtime.db.transaction(async (tx) => {
+    const created = await insertChatSession(tx, {
+      projectId: input.projectId,
+      agentId: agent.id,
+      userId: input.userId,
+      kind: "task",
+      title: `Asked by another agent: ${input.question.replace(/\s+/g, " ").slice(0, 60)}`,
+    });
+    await insertChatMessages(tx, [{ sessionId: created.id, projectId: input.projectId, role: "user", content: input.question }]);
+    return created;
+  });
+  const outcome = await runAgentTurn(
+    { ...runtime, toolServices: { ...runtime.toolServices, delegationDepth: input.depth + 1 } },
+    { agent, sessionId: session.id, userId: input.userId, runKind: "task", runId: session.id, stream: false, signal: input.signal },
+  );
+  return outcome.messages.findLast((message) => message.role === "assistant")?.content ?? "";
 }

@@ -16,7 +16,8 @@ export const memoryStoreTool = defineTool({
       userId: context.userId,
       content: input.fact,
       source: "agent",
-      sessionId: context.sessionId,
+      // The playground and other hand-made calls have no chat session to point back to.
+      sessionId: z.uuid().safeParse(context.sessionId).success ? context.sessionId : null,
     });
     return { stored: true, id: memory.id };
   },
@@ -56,5 +57,4 @@ export const updateProfileTool = defineTool({
   },
 });
 
-/** Built-in tools by name. Issue #6 grows this into the full registry. */
-export const builtinTools = new Map([memoryStoreTool, memoryRecallTool, updateProfileTool].map((tool) => [tool.name, tool]));
+export const memoryTools = [memoryStoreTool, memoryRecallTool, updateProfileTool];

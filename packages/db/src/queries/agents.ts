@@ -166,3 +166,13 @@ export async function deleteAgentProfile(db: DbExecutor, params: { projectId: st
     .returning({ agentId: agentProfiles.agentId });
   return rows.length > 0;
 }
+
+/** The live (not archived) agent of a project with this name, case-insensitively. */
+export async function findLiveAgentByName(db: DbExecutor, params: { projectId: string; name: string }): Promise<AgentRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.projectId, params.projectId), isNull(agents.archivedAt), sql`lower(${agents.name}) = lower(${params.name})`))
+    .limit(1);
+  return row;
+}

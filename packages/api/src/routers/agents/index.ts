@@ -77,6 +77,7 @@ export const agentsRouter = createTRPCRouter({
     .input(ZAgentId.extend({ sessionId: z.uuid().optional(), content: ZChatMessageContent }))
     .mutation(async ({ ctx, input, signal }) => {
       const runtime = {
+        ...(ctx.services.toolServices ? { toolServices: ctx.services.toolServices } : {}),
         db: ctx.db,
         keyring: ctx.services.keyring,
         gateway: ctx.services.modelGateway,
