@@ -1,7 +1,7 @@
 /** Agents end to end: a new user defines an agent on the offline model, chats with it, sees it remember across chats, archives it. */
 import path from "node:path";
 import { screenshotsDir } from "../support/paths";
-import { alertsOf, expect, test, uniqueSuffix } from "./account";
+import { alertsOf, currentProjectId, expect, test, uniqueSuffix } from "./account";
 import { collectPageProblems } from "./page-problems";
 
 // Sign-up is open only on a fresh installation (later people need an invitation), so this runs as the
@@ -87,6 +87,49 @@ test("a user creates an offline agent, chats, sees a memory kept and recalled, a
     await expect(row.getByRole("button", { name: `Restore ${agentName}` })).toBeVisible();
   });
 
+  await expect(alertsOf(page)).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+test("a tool call that needs approval waits in the chat, and runs once the owner approves it", async ({ page, baseURL }) => {
+  test.slow();
+  const problems = collectPageProblems(page);
+  const agentName = `Gatekeeper ${uniqueSuffix()}`;
+  await page.goto("/agents");
+  const projectId = await currentProjectId(page);
+  // Made through the API as a script would, with memory_store behind an approval.
+  const response = await page.request.post("/api/trpc/agents.create", {
+    headers: { origin: baseURL ?? "" },
+    data: {
+      json: {
+        projectId,
+        name: agentName,
+        role: "a careful assistant",
+        model: { provider: "local", model: "local-echo" },
+        approvalTools: ["memory_store"],
+      },
+    },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  const agentId = ((await response.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
+  await page.goto(`/agents/${agentId}`);
+
+  await page.getByLabel("Message", { exact: true }).fill("remember that the door code is 4321");
+  await page.getByRole("button", { name: "Send" }).click();
+  const approvals = page.getByRole("region", { name: "Waiting for approval" });
+  await expect(approvals).toContainText("memory_store waits for your approval");
+  await expect(approvals).toContainText('"fact": "the door code is 4321"');
+  await page.getByRole("tab", { name: "Memory" }).click();
+  await expect(page.getByRole("list", { name: "Memories" })).toHaveCount(0);
+  await page.getByRole("tab", { name: "Chat" }).click();
+
+  await approvals.getByRole("button", { name: "Approve" }).click();
+  const transcript = page.getByRole("log", { name: "Transcript" });
+  await expect(transcript).toContainText("The tool answered (memory_store)");
+  await expect(approvals).toHaveCount(0);
+  await page.screenshot({ path: path.join(screenshotsDir, "agent-approval.png"), fullPage: true });
+  await page.getByRole("tab", { name: "Memory" }).click();
+  await expect(page.getByRole("list", { name: "Memories" })).toContainText("the door code is 4321");
   await expect(alertsOf(page)).toHaveCount(0);
   expect(problems).toEqual([]);
 });

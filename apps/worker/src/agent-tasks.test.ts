@@ -8,9 +8,11 @@ import {
   createAgent,
   createLogger,
   createModelGateway,
+  decideApproval,
   executeTask,
   getTask,
   type Logger,
+  listApprovals,
   parseKeyring,
   signUp,
   submitTask,
@@ -204,5 +206,58 @@ describe("crash recovery", () => {
     expect(
       await executeTask({ ...runtime(), gateway }, { taskId: second.id, attempt: 2, maxAttempts: 3, signal: new AbortController().signal }),
     ).toBe("succeeded");
+  });
+});
+
+describe("approvals in tasks", () => {
+  it("waits for a person, goes back to the queue when approved, then runs the call once", async () => {
+    const agent = await createAgent(database.db, actor, {
+      projectId,
+      definition: {
+        name: "Gatekeeper",
+        role: "a careful agent",
+        model: { provider: "openai", model: "gpt-4o-mini" },
+        approvalTools: ["memory_store"],
+      },
+    });
+    const task = await submitTask(
+      database.db,
+      actor,
+      { projectId, agentId: agent.id, input: "Remember the release is on Friday" },
+      async () => {},
+    );
+    const runtime = { db: database.db, keyring, gateway: createModelGateway(), logger };
+    mock.script("openai", { type: "tool_calls", calls: [{ name: "memory_store", arguments: { fact: "The release is on Friday" } }] });
+    expect(await executeTask(runtime, { taskId: task.id, attempt: 1, maxAttempts: 3, signal: new AbortController().signal })).toBe(
+      "waiting",
+    );
+    expect((await getTask(database.db, { projectId, taskId: task.id })).status).toBe("waiting");
+    // A duplicate delivery while waiting does nothing.
+    expect(await executeTask(runtime, { taskId: task.id, attempt: 2, maxAttempts: 3, signal: new AbortController().signal })).toBe(
+      "waiting",
+    );
+    expect(mock.requests).toHaveLength(1);
+
+    const [pending] = await listApprovals(database.db, { projectId, status: "pending", sessionId: task.sessionId });
+    const scheduled: string[] = [];
+    const decided = await decideApproval(
+      database.db,
+      actor,
+      { projectId, approvalId: pending?.id ?? "", approve: true },
+      async (_tx, taskId) => {
+        scheduled.push(taskId);
+      },
+    );
+    expect(decided.resumed).toBe("task");
+    expect(scheduled).toEqual([task.id]);
+    expect((await getTask(database.db, { projectId, taskId: task.id })).status).toBe("queued");
+
+    mock.script("openai", { type: "text", text: "Noted the release date." });
+    expect(await executeTask(runtime, { taskId: task.id, attempt: 1, maxAttempts: 3, signal: new AbortController().signal })).toBe(
+      "succeeded",
+    );
+    const memories = await database.db.select().from(schema.agentMemories).where(eq(schema.agentMemories.agentId, agent.id));
+    expect(memories.map((memory) => memory.content)).toEqual(["The release is on Friday"]);
+    expect(mock.requests).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 /** The handlers this worker runs, one per job in the catalog. */
-import type { Keyring, ModelGateway } from "@gathering/core";
+import type { Keyring, ModelGateway, ToolServices } from "@gathering/core";
 import { jobCatalog } from "@gathering/jobs";
 import { pingEvents } from "./handlers/ping-events";
 import { pruneEvents } from "./handlers/prune-events";
@@ -14,6 +14,6 @@ export const registeredJobs = [
 ];
 
 /** Jobs that call models: they need the keyring (provider keys) and this process's model gateway. */
-export function agentJobs(dependencies: { keyring: Keyring; gateway: ModelGateway }) {
+export function agentJobs(dependencies: { keyring: Keyring; gateway: ModelGateway; toolServices: ToolServices }) {
   return [registerJob(jobCatalog.runAgentTask, runAgentTask(dependencies))];
 }

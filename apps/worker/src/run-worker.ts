@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
-import { createModelGateway, GATHERING_VERSION, type Keyring, type Logger } from "@gathering/core";
+import { createModelGateway, GATHERING_VERSION, type Keyring, type Logger, type ToolServices } from "@gathering/core";
 import { createDatabaseClient, markWorkerStopped, recordWorkerHeartbeat } from "@gathering/db";
 import { Logger as GraphileLogger, type Runner, run, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
@@ -21,6 +21,8 @@ export interface StartWorkerOptions {
   jobs?: readonly RegisteredJob[];
   /** Decrypts the projects' provider keys for agent tasks. */
   keyring?: Keyring;
+  /** What agents' tools need in this process: the data dir (workspace files), allowed private hosts. */
+  toolServices?: ToolServices;
   heartbeatIntervalMs?: number;
   /** How often to look for future-dated jobs; new jobs are picked up at once through LISTEN/NOTIFY. */
   pollIntervalMs?: number;
@@ -89,7 +91,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       taskList: buildTaskList(
         options.jobs ?? [
           ...registeredJobs,
-          ...(options.keyring ? agentJobs({ keyring: options.keyring, gateway: createModelGateway() }) : []),
+          ...(options.keyring
+            ? agentJobs({ keyring: options.keyring, gateway: createModelGateway(), toolServices: options.toolServices ?? {} })
+            : []),
         ],
         { db: database.db, logger },
       ),

@@ -73,6 +73,8 @@ export interface ApiServices {
   isCallerStillValid: (caller: Caller) => Promise<boolean>;
   /** Every model call of this process goes through it (breakers are per process). */
   modelGateway: ModelGateway;
+  /** Where project workspaces live (`<dataDir>/workspaces/<projectId>`); without it, workspace procedures answer UNAVAILABLE. */
+  dataDir?: string;
   /** Tools agents may call; defaults to the built-in ones. */
   tools?: ReadonlyMap<string, ToolDefinition>;
   /** What tools need from the process (data dir, allowed hosts). */

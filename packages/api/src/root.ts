@@ -12,6 +12,7 @@ import { tasksRouter } from "./routers/tasks";
 import { tokensRouter } from "./routers/tokens";
 import { toolsRouter } from "./routers/tools";
 import { usageRouter } from "./routers/usage";
+import { workspaceRouter } from "./routers/workspace";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -27,6 +28,7 @@ export const appRouter = createTRPCRouter({
   tokens: tokensRouter,
   tools: toolsRouter,
   usage: usageRouter,
+  workspace: workspaceRouter,
 });
 
 export type AppRouter = typeof appRouter;

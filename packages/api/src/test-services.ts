@@ -2,6 +2,9 @@
  * Services for tests that call the API in-process (createCaller / fetchRequestHandler): the real
  * PostgreSQL rate limiter and membership lookup, a fixed keyring, cheap bcrypt and generous limits.
  */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import {
   createLogger,
   createModelGateway,
@@ -49,6 +52,8 @@ export function createTestServices(database: Database | DatabaseClient, override
       breaker: { consecutiveFailures: 3, halfOpenAfterMs: 200 },
     }),
     scheduleTask: scheduleAgentTask,
+    // A data directory of its own per services instance, so workspaces of different test files never meet.
+    dataDir: mkdtempSync(path.join(tmpdir(), "gathering-api-data-")),
     ...overrides,
   };
 }

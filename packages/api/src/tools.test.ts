@@ -159,3 +159,71 @@ describe("tools in an agent's run", () => {
     expect(transcripts).toContain("at most 3 levels deep");
   });
 });
+
+describe("approvals", () => {
+  it("pauses the chat until a person approves; the call then runs once, and a replayed approval is refused", async () => {
+    const agent = await openaiAgent("Careful", { approvalTools: ["memory_store"] });
+    mock.script("openai", {
+      type: "tool_calls",
+      calls: [{ id: "call_store_1", name: "memory_store", arguments: { fact: "The vault code is 1234" } }],
+    });
+    const first = await api().agents.chat({ projectId, agentId: agent.id, content: "Remember the vault code 1234" });
+    expect(first.stop).toBe("approval_required");
+    expect(first.pendingApprovals).toEqual([
+      expect.objectContaining({
+        toolName: "memory_store",
+        arguments: { fact: "The vault code is 1234" },
+        status: "pending",
+        toolCallId: "call_store_1",
+      }),
+    ]);
+    // Nothing ran yet: no memory, and no tool result in the transcript.
+    expect((await api().agents.memory.list({ projectId, agentId: agent.id })).memories).toEqual([]);
+    expect(first.messages.map((message) => message.role)).toEqual(["assistant"]);
+    const approvalId = first.pendingApprovals[0]?.id ?? "";
+    expect((await api().tools.approvals({ projectId, status: "pending" })).map((approval) => approval.id)).toContain(approvalId);
+
+    // Resuming before a decision changes nothing and calls no model.
+    const early = await api().agents.resume({ projectId, sessionId: first.sessionId });
+    expect(early.stop).toBe("approval_required");
+    expect(mock.requests).toHaveLength(1);
+
+    await api().tools.approve({ projectId, approvalId, approve: true });
+    await expect(api().tools.approve({ projectId, approvalId, approve: true })).rejects.toMatchObject({ code: "CONFLICT" });
+    mock.script("openai", { type: "text", text: "Stored the code." });
+    const resumed = await api().agents.resume({ projectId, sessionId: first.sessionId });
+    expect(resumed.stop).toBe("end");
+    expect(resumed.messages.map((message) => [message.role, message.isError])).toEqual([
+      ["tool", false],
+      ["assistant", false],
+    ]);
+    expect((await api().agents.memory.list({ projectId, agentId: agent.id })).memories.map((memory) => memory.content)).toEqual([
+      "The vault code is 1234",
+    ]);
+    // Spent: resuming again runs nothing twice, and the approval cannot be decided again.
+    mock.script("openai", { type: "text", text: "Nothing to do." });
+    await api().agents.resume({ projectId, sessionId: first.sessionId });
+    expect((await api().agents.memory.list({ projectId, agentId: agent.id })).memories).toHaveLength(1);
+    expect((await api().tools.approvals({ projectId })).find((approval) => approval.id === approvalId)?.status).toBe("used");
+    await expect(api().tools.approve({ projectId, approvalId, approve: false })).rejects.toMatchObject({ code: "CONFLICT" });
+    const audit = await api().audit.list({ projectId, action: "tool.approve" });
+    expect(audit.events.map((event) => event.target)).toContain("memory_store");
+  });
+
+  it("reports a rejection to the model, which carries on without the call", async () => {
+    const agent = await openaiAgent("Rejected", { approvalTools: ["memory_store"] });
+    mock.script("openai", { type: "tool_calls", calls: [{ name: "memory_store", arguments: { fact: "Something private" } }] });
+    const first = await api().agents.chat({ projectId, agentId: agent.id, content: "Remember something private" });
+    const approvalId = first.pendingApprovals[0]?.id ?? "";
+    await api().tools.approve({ projectId, approvalId, approve: false, reason: "not this one" });
+    mock.script("openai", { type: "echo" });
+    const resumed = await api().agents.resume({ projectId, sessionId: first.sessionId });
+    expect(resumed.messages[0]).toMatchObject({
+      role: "tool",
+      isError: true,
+      content: expect.stringContaining("rejected this call: not this one"),
+    });
+    expect(JSON.stringify(mock.requests.at(-1)?.body)).toContain("rejected this call");
+    expect((await api().agents.memory.list({ projectId, agentId: agent.id })).memories).toEqual([]);
+  });
+});

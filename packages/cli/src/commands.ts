@@ -110,6 +110,7 @@ export async function runStart(
         connectionString: database.url,
         logger,
         keyring: parseKeyring(secrets.encryptionKeys),
+        toolServices: { dataDir: config.dataDir, allowedHosts: config.GATHERING_ALLOWED_HOSTS },
         concurrency: config.GATHERING_WORKER_CONCURRENCY,
         crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
       });
@@ -117,6 +118,7 @@ export async function runStart(
     // The web app runs in this process and reads its configuration from the environment.
     process.env.DATABASE_URL = database.url;
     process.env.GATHERING_DATABASE_KIND = database.kind;
+    process.env.GATHERING_DATA_DIR = config.dataDir;
     process.env.DATABASE_POOL_SIZE = String(config.DATABASE_POOL_SIZE);
     process.env.LOG_LEVEL = config.LOG_LEVEL;
     process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -164,6 +166,7 @@ export async function runWorkerOnly(config: CliConfig, logger: Logger, flags: { 
       connectionString: database.url,
       logger,
       keyring: parseKeyring(secrets.encryptionKeys),
+      toolServices: { dataDir: config.dataDir, allowedHosts: config.GATHERING_ALLOWED_HOSTS },
       concurrency: flags.concurrency ?? config.GATHERING_WORKER_CONCURRENCY,
       crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
     });

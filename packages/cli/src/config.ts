@@ -41,6 +41,16 @@ const ZCliEnv = z.object({
   GATHERING_ADMIN_EMAIL: z.string().optional(),
   GATHERING_ADMIN_PASSWORD: z.string().optional(),
   GATHERING_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  /** Hosts (`host` or `host:port`, comma-separated) tools may reach although they are private, e.g. a local Ollama. */
+  GATHERING_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((host) => host.trim())
+        .filter(Boolean),
+    ),
   GATHERING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** Behind a reverse proxy, take the client address from X-Forwarded-For. */
   GATHERING_TRUST_PROXY: z

@@ -7,7 +7,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { Logger } from "@gathering/core";
-import { handleTrpcRequest, TRPC_ENDPOINT } from "@gathering/server";
+import { handleTrpcRequest, handleWorkspaceRequest, TRPC_ENDPOINT, WORKSPACE_ENDPOINT } from "@gathering/server";
 import next from "next";
 
 /** The client's address as the app sees it: the socket's, or with a trusted proxy the first X-Forwarded-For hop. */
@@ -93,7 +93,12 @@ export async function startWebServer(options: {
     request.headers["x-gathering-client-ip"] = clientAddress(request, options.isProxyTrusted);
     const isTrpc =
       request.url === TRPC_ENDPOINT || request.url?.startsWith(`${TRPC_ENDPOINT}/`) || request.url?.startsWith(`${TRPC_ENDPOINT}?`);
-    const served = isTrpc ? serveWithFetchHandler(handleTrpcRequest, request, response) : handle(request, response);
+    const isWorkspaceTransfer = request.url?.startsWith(`${WORKSPACE_ENDPOINT}/`);
+    const served = isTrpc
+      ? serveWithFetchHandler(handleTrpcRequest, request, response)
+      : isWorkspaceTransfer
+        ? serveWithFetchHandler(handleWorkspaceRequest, request, response)
+        : handle(request, response);
     served.catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, "request handler failed");
       if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });

@@ -3,6 +3,7 @@ export * from "./client";
 export * from "./migration-status";
 export * from "./queries/agents";
 export * from "./queries/api-tokens";
+export * from "./queries/approvals";
 export * from "./queries/audit";
 export * from "./queries/chat";
 export * from "./queries/events";

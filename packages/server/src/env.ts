@@ -6,6 +6,18 @@ import { z } from "zod";
 
 const ZServerEnv = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
+  /** Project workspaces live in `<data dir>/workspaces`; relative paths resolve against the process's working directory, as in the CLI. */
+  GATHERING_DATA_DIR: z.string().min(1).default(".gathering"),
+  /** Hosts (`host` or `host:port`, comma-separated) tools may reach although they are private, e.g. a local Ollama. */
+  GATHERING_ALLOWED_HOSTS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((host) => host.trim())
+        .filter(Boolean),
+    ),
   GATHERING_DATABASE_KIND: z.enum(["embedded", "external"]).default("external"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),

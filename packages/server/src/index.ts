@@ -5,3 +5,4 @@ export * from "./origin";
 export * from "./rate-limiter";
 export * from "./services";
 export * from "./trpc-handler";
+export * from "./workspace-http";

@@ -2,6 +2,7 @@
  * Process-wide services of the web app: one database pool, one logger, the auth layer and the rate
  * limiter, created on first use and kept on globalThis so development reloads do not duplicate them.
  */
+import path from "node:path";
 import type { ApiServices } from "@gathering/api";
 import { type AuthServices, RevocationCache } from "@gathering/auth";
 import {
@@ -74,6 +75,8 @@ export function webServices(): WebServices {
       announceTokenRevoked: (tokenHash) => revocations.announceTokenRevoked(tokenHash),
       eventHub: new EventHub(database),
       modelGateway,
+      dataDir: path.resolve(env.GATHERING_DATA_DIR),
+      toolServices: { dataDir: path.resolve(env.GATHERING_DATA_DIR), allowedHosts: env.GATHERING_ALLOWED_HOSTS },
       scheduleTask: scheduleAgentTask,
       publishTokenDelta: (projectId, delta) => ephemeral.publish(projectId, "agent.token", delta),
       observeProcedure: ({ path, type, durationMs, outcome }) => {

@@ -90,6 +90,12 @@ export const ZAgentDefinition = z.object({
     .max(64)
     .default([])
     .refine((tools) => new Set(tools).size === tools.length, "Each tool appears once"),
+  /** Tools whose every call by this agent waits for a person's approval. */
+  approvalTools: z
+    .array(ZToolName)
+    .max(64)
+    .default([])
+    .refine((tools) => new Set(tools).size === tools.length, "Each tool appears once"),
   knowledgeBaseIds: z.array(z.uuid()).max(20).default([]),
   memory: ZMemorySettings.default({ shortTermTokens: 4000, longTermEnabled: true, recallLimit: 5, profileEnabled: true }),
   budgets: ZAgentBudgets.default({}),

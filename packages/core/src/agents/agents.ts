@@ -44,6 +44,7 @@ function parseDefinition(row: AgentRow): AgentDefinition {
     parameters: row.parameters,
     fallbackModels: row.fallbackModels,
     tools: row.tools,
+    approvalTools: row.approvalTools,
     knowledgeBaseIds: row.knowledgeBaseIds,
     memory: row.memory,
     budgets: row.budgets,
@@ -60,6 +61,7 @@ function toColumns(definition: Partial<AgentDefinition>) {
     ...(definition.parameters ? { parameters: definition.parameters } : {}),
     ...(definition.fallbackModels ? { fallbackModels: definition.fallbackModels } : {}),
     ...(definition.tools ? { tools: definition.tools } : {}),
+    ...(definition.approvalTools ? { approvalTools: definition.approvalTools } : {}),
     ...(definition.knowledgeBaseIds ? { knowledgeBaseIds: definition.knowledgeBaseIds } : {}),
     ...(definition.memory ? { memory: definition.memory } : {}),
     ...(definition.budgets ? { budgets: definition.budgets } : {}),
@@ -67,11 +69,11 @@ function toColumns(definition: Partial<AgentDefinition>) {
 }
 
 /** Every tool an agent names must exist; memory tools come with the memory settings and need no listing. */
-function assertToolsExist(tools: readonly string[]) {
+function assertToolsExist(tools: readonly string[], field: "tools" | "approvalTools" = "tools") {
   const unknown = tools.filter((name) => !builtinTools.has(name));
   if (unknown.length > 0) {
     throw new AppError("VALIDATION_FAILED", `Unknown tool${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, {
-      field: "tools",
+      field,
       unknown,
     });
   }
@@ -90,6 +92,7 @@ export async function createAgent(
 ): Promise<Agent> {
   const definition = ZAgentDefinition.parse(input.definition);
   assertToolsExist(definition.tools);
+  assertToolsExist(definition.approvalTools, "approvalTools");
   return db.transaction(async (tx) => {
     await assertNameFree(tx, input.projectId, definition.name);
     const row = await insertAgent(tx, {
@@ -127,6 +130,7 @@ export async function updateAgent(
     // Validate the merged result as a whole, so cross-field rules hold after a partial update.
     const merged = ZAgentDefinition.parse({ ...parseDefinition(current), ...patch });
     if (patch.tools) assertToolsExist(merged.tools);
+    if (patch.approvalTools) assertToolsExist(merged.approvalTools, "approvalTools");
     if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase())
       await assertNameFree(tx, input.projectId, merged.name, current.id);
     const row = await updateAgentRow(tx, {

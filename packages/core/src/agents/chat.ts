@@ -150,3 +150,35 @@ export async function archiveChatSession(db: DbExecutor, input: { projectId: str
   if (!row) throw new AppError("NOT_FOUND", "Chat session not found");
   await updateChatSession(db, { sessionId: row.id, values: { archivedAt: new Date() } });
 }
+
+/**
+ * Continues a session without a new message: after a person decided on a tool call the agent waited
+ * for, the call runs (or its rejection is reported to the model) and the agent carries on.
+ */
+export async function resumeChat(
+  runtime: AgentRuntime,
+  actor: Actor,
+  input: { projectId: string; sessionId: string; signal?: AbortSignal; onEvent?: (event: TurnEvent) => void },
+): Promise<TurnOutcome & { sessionId: string }> {
+  const session = await findChatSession(runtime.db, input);
+  if (!session || session.kind !== "chat") throw new AppError("NOT_FOUND", "Chat session not found");
+  if (session.userId && session.userId !== actor.userId) throw new AppError("FORBIDDEN", "This chat session belongs to another user");
+  if (busySessions.has(session.id)) throw new AppError("CONFLICT", "The agent is still answering in this session");
+  const agent = await loadAgentForRun(runtime.db, { projectId: input.projectId, agentId: session.agentId });
+  busySessions.add(session.id);
+  try {
+    const outcome = await runAgentTurn(runtime, {
+      agent,
+      sessionId: session.id,
+      userId: actor.userId,
+      runKind: "chat",
+      runId: session.id,
+      stream: Boolean(input.onEvent),
+      ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.onEvent ? { onEvent: input.onEvent } : {}),
+    });
+    return { ...outcome, sessionId: session.id };
+  } finally {
+    busySessions.delete(session.id);
+  }
+}

@@ -8,6 +8,7 @@ import {
   type ChatMessageRow,
   type Database,
   type DbExecutor,
+  ensureToolApproval,
   findLiveAgentByName,
   insertChatMessages,
   insertChatSession,
@@ -15,6 +16,7 @@ import {
   listChatMessages,
   lockChatSession,
   updateChatSession,
+  useToolApproval,
 } from "@gathering/db";
 import type { Logger } from "pino";
 import { AppError } from "../errors";
@@ -27,6 +29,7 @@ import { loadModelContext, type ModelContext } from "../llm/resolve";
 import { type ChatMessage, type ChatStreamEvent, ModelCallError, type ToolCall, type ToolSpec } from "../llm/types";
 import type { Keyring } from "../security/encryption";
 import { SpanKind, withSpan } from "../telemetry";
+import { argumentsHash, type ToolApproval, toApproval } from "../tools/approvals";
 import { builtinTools } from "../tools/catalog";
 import { executeToolCall, type ToolDefinition, type ToolServices, toolSpec } from "../tools/registry";
 import type { AgentDefinition } from "./agent-schema";
@@ -60,7 +63,9 @@ export type TurnEvent = { type: "text"; delta: string } | { type: "message"; mes
 export interface TurnOutcome {
   messages: StoredMessage[];
   /** "end": the model answered; "step_limit": it still wanted tools when the step limit was reached. */
-  stop: "end" | "step_limit";
+  stop: "end" | "step_limit" | "approval_required";
+  /** Calls waiting for a person (when stop is "approval_required"). */
+  pendingApprovals: ToolApproval[];
   usage: { inputTokens: number; outputTokens: number; costMicros: number };
 }
 
@@ -218,8 +223,73 @@ export async function runAgentTurn(
     return stored;
   };
 
-  const runTools = async (calls: ToolCall[]) => {
+  const pendingApprovals: ToolApproval[] = [];
+  const storeToolResult = async (call: ToolCall, outcome: { content: string; isError: boolean }) => {
+    await persist([
+      {
+        sessionId,
+        projectId: agent.projectId,
+        role: "tool",
+        content: outcome.content,
+        toolCallId: call.id,
+        toolName: call.name,
+        isError: outcome.isError,
+      },
+    ]);
+    history.push({ role: "tool", toolCallId: call.id, toolName: call.name, content: outcome.content, isError: outcome.isError });
+  };
+
+  /** Whether a person must approve this call first; only calls whose arguments are valid are put to a person. */
+  const gateOf = (call: ToolCall) => {
+    const tool = tools.get(call.name);
+    if (!tool || call.argumentsError || !(tool.requiresApproval || definition.approvalTools.includes(call.name))) return false;
+    return tool.input.safeParse(call.arguments).success;
+  };
+
+  /** Runs the calls in order; stops at the first one still waiting for a person (returns false then). */
+  const runTools = async (calls: ToolCall[]): Promise<boolean> => {
     for (const call of calls) {
+      if (gateOf(call)) {
+        const hash = argumentsHash(call.arguments);
+        const { row, created } = await db.transaction(async (tx) => {
+          const ensured = await ensureToolApproval(tx, {
+            projectId: agent.projectId,
+            sessionId,
+            agentId: agent.id,
+            toolCallId: call.id,
+            toolName: call.name,
+            arguments: call.arguments,
+            argumentsHash: hash,
+          });
+          if (ensured.created) {
+            await publishEvent(tx, agent.projectId, "approvals.changed", { approvalId: ensured.row.id, sessionId, status: "pending" });
+          }
+          return ensured;
+        });
+        if (row.status === "pending") {
+          pendingApprovals.push(toApproval(row));
+          if (created) runtime.logger.info({ approvalId: row.id, tool: call.name }, "tool call waits for approval");
+          return false;
+        }
+        if (row.status === "rejected") {
+          await storeToolResult(call, {
+            content: `A person rejected this call${row.reason ? `: ${row.reason}` : ""}. Do not retry it as is.`,
+            isError: true,
+          });
+          continue;
+        }
+        const spent = row.status === "approved" ? await useToolApproval(db, { approvalId: row.id, argumentsHash: hash }) : undefined;
+        if (!spent) {
+          await storeToolResult(call, {
+            content:
+              row.status === "used"
+                ? "This call's approval was already used; ask again with a new call."
+                : "The approval does not match these arguments.",
+            isError: true,
+          });
+          continue;
+        }
+      }
       const outcome = await executeToolCall(tools, call, {
         db,
         projectId: agent.projectId,
@@ -236,19 +306,9 @@ export async function runAgentTurn(
             askAnotherAgent(runtime, { projectId: agent.projectId, userId: input.userId, callerAgentId: agent.id, ...question }),
         },
       });
-      await persist([
-        {
-          sessionId,
-          projectId: agent.projectId,
-          role: "tool",
-          content: outcome.content,
-          toolCallId: call.id,
-          toolName: call.name,
-          isError: outcome.isError,
-        },
-      ]);
-      history.push({ role: "tool", toolCallId: call.id, toolName: call.name, content: outcome.content, isError: outcome.isError });
+      await storeToolResult(call, outcome);
     }
+    return true;
   };
 
   // Resuming after a crash: tool calls the model asked for whose results were never stored run first.
@@ -257,7 +317,9 @@ export async function runAgentTurn(
   if (pendingCall?.role === "assistant" && pendingCall.toolCalls?.length) {
     const answered = new Set(history.slice(lastAssistant + 1).flatMap((message) => (message.role === "tool" ? [message.toolCallId] : [])));
     const missing = pendingCall.toolCalls.filter((call) => !answered.has(call.id));
-    if (history.slice(lastAssistant + 1).every((message) => message.role === "tool")) await runTools(missing);
+    if (history.slice(lastAssistant + 1).every((message) => message.role === "tool") && !(await runTools(missing))) {
+      return { messages: produced, stop: "approval_required", usage, pendingApprovals };
+    }
   }
 
   for (let step = 1; step <= definition.parameters.maxSteps; step += 1) {
@@ -380,11 +442,11 @@ export async function runAgentTurn(
       },
     );
     history.push({ role: "assistant", content: result.text, ...(result.toolCalls.length ? { toolCalls: result.toolCalls } : {}) });
-    if (result.toolCalls.length === 0 || !assistant) return { messages: produced, stop: "end", usage };
+    if (result.toolCalls.length === 0 || !assistant) return { messages: produced, stop: "end", usage, pendingApprovals };
 
-    await runTools(result.toolCalls);
+    if (!(await runTools(result.toolCalls))) return { messages: produced, stop: "approval_required", usage, pendingApprovals };
   }
-  return { messages: produced, stop: "step_limit", usage };
+  return { messages: produced, stop: "step_limit", usage, pendingApprovals };
 }
 
 /** How many agents deep `ask_agent` may delegate (A asks B asks C), so delegation cannot loop. */

@@ -26,7 +26,8 @@ import { hasControlCharactersInText } from "../validation";
 import { decodeCursor, loadAgentForRun } from "./agents";
 import { type AgentRuntime, runAgentTurn } from "./runtime";
 
-export const taskStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+/** "waiting": paused until a person decides on a tool call (approvals). */
+export const taskStatuses = ["queued", "running", "waiting", "succeeded", "failed", "cancelled"] as const;
 export type TaskStatus = (typeof taskStatuses)[number];
 
 export const ZTaskInput = z
@@ -222,6 +223,13 @@ export async function executeTask(
       stream: false,
       signal: controller.signal,
     });
+    if (outcome.stop === "approval_required") {
+      await db.transaction(async (tx) => {
+        const row = await transitionAgentTask(tx, { taskId: task.id, from: ["running"], values: { status: "waiting" } });
+        if (row) await publishEvent(tx, task.projectId, "tasks.changed", { taskId: row.id, agentId: row.agentId, status: "waiting" });
+      });
+      return "waiting";
+    }
     const answer = outcome.messages.findLast((message) => message.role === "assistant");
     const all = await listChatMessages(db, { sessionId: task.sessionId });
     transcript.splice(0, transcript.length, ...all);

@@ -24,6 +24,11 @@ export const auditActions = [
   "agent.memory_delete",
   "usage.settings_update",
   "task.cancel",
+  "workspace.write",
+  "workspace.delete",
+  "workspace.rename",
+  "tool.approve",
+  "tool.reject",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

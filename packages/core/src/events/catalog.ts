@@ -29,9 +29,16 @@ export const eventCatalog = {
   "tasks.changed": z.object({
     taskId: z.string(),
     agentId: z.string(),
-    status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+    status: z.enum(["queued", "running", "waiting", "succeeded", "failed", "cancelled"]),
+  }),
+  "approvals.changed": z.object({
+    approvalId: z.string(),
+    sessionId: z.string(),
+    status: z.enum(["pending", "approved", "rejected", "used"]),
   }),
   "memory.changed": z.object({ agentId: z.string(), change: z.enum(["stored", "deleted", "profile_updated", "profile_deleted"]) }),
+  /** A file or folder of the project's workspace changed (packages/core/src/workspace/workspace.ts); a rename names the new path. */
+  "workspace.changed": z.object({ path: z.string(), change: z.enum(["written", "deleted", "renamed", "created"]) }),
   /** A worker's answer to `events.ping`: proves the whole path, API → queue → worker → table → every instance. */
   "system.pong": z.object({ pingId: z.string(), requestedAt: z.string(), answeredAt: z.string() }),
 } as const;

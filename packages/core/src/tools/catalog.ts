@@ -3,6 +3,9 @@
  * runtime offers the model. Names are unique; a duplicate fails at startup, not at a model's call.
  */
 import { askAgentTool } from "./agent-tools";
+import { fileTools } from "./builtin/file-tools";
+import { pureTools } from "./builtin/pure-tools";
+import { webTools } from "./builtin/web-tools";
 import { memoryTools } from "./memory-tools";
 import type { ToolDefinition } from "./registry";
 
@@ -15,7 +18,13 @@ function byName(tools: readonly ToolDefinition[]): ReadonlyMap<string, ToolDefin
   return map;
 }
 
-export const builtinTools: ReadonlyMap<string, ToolDefinition> = byName([...memoryTools, askAgentTool]);
+export const builtinTools: ReadonlyMap<string, ToolDefinition> = byName([
+  ...memoryTools,
+  askAgentTool,
+  ...webTools,
+  ...fileTools,
+  ...pureTools,
+]);
 
 /** Given to every agent whose memory settings allow it, without being listed in its tools. */
 export const memoryToolNames = new Set(memoryTools.map((tool) => tool.name));

@@ -59,3 +59,8 @@ export async function transitionAgentTask(
     .returning();
   return row;
 }
+
+export async function findAgentTaskBySession(db: DbExecutor, sessionId: string): Promise<AgentTaskRow | undefined> {
+  const [row] = await db.select().from(agentTasks).where(eq(agentTasks.sessionId, sessionId));
+  return row;
+}

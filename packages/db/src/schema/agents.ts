@@ -24,6 +24,8 @@ export const agents = pgTable(
     parameters: jsonb("parameters").notNull().default({}),
     fallbackModels: jsonb("fallback_models").notNull().default([]),
     tools: jsonb("tools").notNull().default([]),
+    /** Tools whose every call this agent makes waits for a person's approval (besides tools that always do). */
+    approvalTools: jsonb("approval_tools").notNull().default([]),
     knowledgeBaseIds: jsonb("knowledge_base_ids").notNull().default([]),
     memory: jsonb("memory").notNull().default({}),
     budgets: jsonb("budgets").notNull().default({}),

@@ -1,6 +1,7 @@
 /** The whole drizzle schema, one file per aggregate. */
 export * from "./agents";
 export * from "./api-tokens";
+export * from "./approvals";
 export * from "./audit";
 export * from "./chat";
 export * from "./events";

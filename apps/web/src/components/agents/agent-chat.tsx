@@ -18,6 +18,7 @@ import { useTRPC } from "~/trpc/react";
 import styles from "./agents.module.css";
 import { MemoryPanel } from "./memory-panel";
 import { modelLabel, offlineNote } from "./model-label";
+import { PendingApprovals } from "./pending-approvals";
 import { formatUsd } from "./shared";
 
 type Agent = RouterOutputs["agents"]["get"];
@@ -134,6 +135,7 @@ function Chat({ project, agent }: { project: AccountProject; agent: Agent }) {
         await Promise.all([
           queryClient.invalidateQueries({ queryKey: sessionsQuery.queryKey }),
           queryClient.invalidateQueries({ queryKey: trpc.agents.memory.list.queryKey() }),
+          queryClient.invalidateQueries({ queryKey: trpc.tools.approvals.queryKey() }),
         ]);
       },
       onError: async (_error, variables) => {
@@ -159,7 +161,7 @@ function Chat({ project, agent }: { project: AccountProject; agent: Agent }) {
 
   useSubscription(
     trpc.events.subscribe.subscriptionOptions(
-      { projectId: project.id, topics: ["agent.token", "chat.message", "memory.changed"] },
+      { projectId: project.id, topics: ["agent.token", "chat.message", "memory.changed", "approvals.changed"] },
       {
         onData: (event) => {
           const { topic, payload } = event.data;
@@ -185,6 +187,10 @@ function Chat({ project, agent }: { project: AccountProject; agent: Agent }) {
                 queryKey: trpc.agents.sessions.get.queryKey({ projectId: project.id, sessionId: payload.sessionId }),
               });
             }
+            return;
+          }
+          if (topic === "approvals.changed") {
+            void queryClient.invalidateQueries({ queryKey: trpc.tools.approvals.queryKey() });
             return;
           }
           if (topic === "memory.changed" && payload.agentId === agent.id) {
@@ -299,6 +305,18 @@ function Chat({ project, agent }: { project: AccountProject; agent: Agent }) {
             </>
           ) : null}
         </div>
+        {sessionId !== null && !chat.isPending ? (
+          <PendingApprovals
+            project={project}
+            sessionId={sessionId}
+            onResumed={async () => {
+              await queryClient.invalidateQueries({
+                queryKey: trpc.agents.sessions.get.queryKey({ projectId: project.id, sessionId }),
+              });
+              await queryClient.invalidateQueries({ queryKey: trpc.agents.memory.list.queryKey() });
+            }}
+          />
+        ) : null}
         {chat.error ? <ChatError error={chat.error} agent={agent} /> : null}
         <form className={styles.composer} onSubmit={handleSubmit}>
           <label htmlFor="chat-message" className="visually-hidden">

@@ -37,6 +37,11 @@ const actionLabels: Record<AuditAction, string> = {
   "agent.memory_delete": "Agent memory deleted",
   "usage.settings_update": "Prices or budgets changed",
   "task.cancel": "Task cancelled",
+  "workspace.write": "File written",
+  "workspace.delete": "File deleted",
+  "workspace.rename": "File renamed",
+  "tool.approve": "Tool call approved",
+  "tool.reject": "Tool call rejected",
 };
 const actions = Object.keys(actionLabels) as AuditAction[];
 

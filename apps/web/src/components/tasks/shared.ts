@@ -13,6 +13,7 @@ export type TaskStatus = Task["status"];
 export const taskStatusLabels: Record<TaskStatus, string> = {
   queued: "Queued",
   running: "Running",
+  waiting: "Waiting for approval",
   succeeded: "Succeeded",
   failed: "Failed",
   cancelled: "Cancelled",

@@ -5,6 +5,7 @@ import styles from "./tasks.module.css";
 const badgeClasses: Record<TaskStatus, string> = {
   queued: "badge badge-quiet",
   running: `badge ${styles.running}`,
+  waiting: "badge badge-warn",
   succeeded: "badge badge-ok",
   failed: "badge badge-bad",
   cancelled: "badge",

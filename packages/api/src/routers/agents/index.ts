@@ -2,7 +2,10 @@
  * agents.*: definitions (create, update, get, list, archive, restore, duplicate), chat sessions and
  * what each agent remembers. Viewers read; members create, edit and chat.
  */
+
+import type { Logger } from "@gathering/core";
 import {
+  type AgentRuntime,
   archiveChatSession,
   clearProfile,
   createAgent,
@@ -15,9 +18,11 @@ import {
   listMemories,
   readProfile,
   renameChatSession,
+  resumeChat,
   sendChatMessage,
   setAgentArchivedState,
   storeMemory,
+  type TurnEvent,
   updateAgent,
   ZAgentDefinition,
   ZAgentUpdate,
@@ -25,10 +30,45 @@ import {
   ZListAgentsInput,
   ZMemoryFact,
 } from "@gathering/core";
+import type { Database } from "@gathering/db";
 import { z } from "zod";
+import type { ApiServices } from "../../context";
 import { createTRPCRouter, projectProcedure } from "../../trpc";
 
 const ZAgentId = z.object({ agentId: z.uuid() });
+
+type ProjectContext = { db: Database; services: ApiServices; logger: Logger; project: { id: string } };
+
+/** The agent runtime of this request: the process's gateway and tools, the request's logger. */
+function runtimeOf(ctx: ProjectContext): AgentRuntime {
+  return {
+    db: ctx.db,
+    keyring: ctx.services.keyring,
+    gateway: ctx.services.modelGateway,
+    logger: ctx.logger,
+    ...(ctx.services.tools ? { tools: ctx.services.tools } : {}),
+    ...(ctx.services.toolServices ? { toolServices: ctx.services.toolServices } : {}),
+  };
+}
+
+/**
+ * Publishes a reply's text deltas as `agent.token` events (streamId: the session; messageId: the message
+ * being answered), numbered from 0 across the whole turn.
+ */
+function tokenStream(ctx: ProjectContext, initialSessionId: string) {
+  let sessionId = initialSessionId;
+  let messageId = "";
+  let index = 0;
+  const publish = ctx.services.publishTokenDelta;
+  return {
+    onEvent: (event: TurnEvent | { type: "session"; session: { id: string } }) => {
+      if (event.type === "session") sessionId = event.session.id;
+      else if (event.type === "message") messageId = event.message.id;
+      else if (event.type === "text" && publish)
+        publish(ctx.project.id, { streamId: sessionId, messageId: messageId || sessionId, delta: event.delta, index: index++ });
+    },
+  };
+}
 const ZSessionId = z.object({ sessionId: z.uuid() });
 
 export const agentsRouter = createTRPCRouter({
@@ -76,32 +116,42 @@ export const agentsRouter = createTRPCRouter({
   chat: projectProcedure("member")
     .input(ZAgentId.extend({ sessionId: z.uuid().optional(), content: ZChatMessageContent }))
     .mutation(async ({ ctx, input, signal }) => {
-      const runtime = {
-        ...(ctx.services.toolServices ? { toolServices: ctx.services.toolServices } : {}),
-        db: ctx.db,
-        keyring: ctx.services.keyring,
-        gateway: ctx.services.modelGateway,
-        logger: ctx.logger,
-        ...(ctx.services.tools ? { tools: ctx.services.tools } : {}),
-      };
-      let sessionId = input.sessionId ?? "";
-      let index = 0;
-      let messageId = "";
-      const publish = ctx.services.publishTokenDelta;
-      const outcome = await sendChatMessage(runtime, ctx.actor, {
+      const stream = tokenStream(ctx, input.sessionId ?? "");
+      const outcome = await sendChatMessage(runtimeOf(ctx), ctx.actor, {
         projectId: ctx.project.id,
         agentId: input.agentId,
         ...(input.sessionId ? { sessionId: input.sessionId } : {}),
         content: input.content,
         ...(signal ? { signal } : {}),
-        onEvent: (event) => {
-          if (event.type === "session") sessionId = event.session.id;
-          else if (event.type === "message") messageId = event.message.id;
-          else if (event.type === "text" && publish)
-            publish(ctx.project.id, { streamId: sessionId, messageId, delta: event.delta, index: index++ });
-        },
+        onEvent: stream.onEvent,
       });
-      return { sessionId: outcome.sessionId, messages: outcome.messages, stop: outcome.stop, usage: outcome.usage };
+      return {
+        sessionId: outcome.sessionId,
+        messages: outcome.messages,
+        stop: outcome.stop,
+        usage: outcome.usage,
+        pendingApprovals: outcome.pendingApprovals,
+      };
+    }),
+
+  /** Continues a session after a person decided on the tool call it was waiting for (tools.approve). */
+  resume: projectProcedure("member")
+    .input(ZSessionId)
+    .mutation(async ({ ctx, input, signal }) => {
+      const stream = tokenStream(ctx, input.sessionId);
+      const outcome = await resumeChat(runtimeOf(ctx), ctx.actor, {
+        projectId: ctx.project.id,
+        sessionId: input.sessionId,
+        ...(signal ? { signal } : {}),
+        onEvent: stream.onEvent,
+      });
+      return {
+        sessionId: outcome.sessionId,
+        messages: outcome.messages,
+        stop: outcome.stop,
+        usage: outcome.usage,
+        pendingApprovals: outcome.pendingApprovals,
+      };
     }),
 
   sessions: createTRPCRouter({

@@ -3,11 +3,31 @@
  * the model sees); `test` runs one tool by hand with arguments (the dashboard's playground), through the
  * same validation, timeout and output cap as a model's call.
  */
-import { AppError, builtinTools, executeToolCall, getAgent, toolCategories, toolSpec } from "@gathering/core";
+import {
+  AppError,
+  builtinTools,
+  decideApproval,
+  executeToolCall,
+  getAgent,
+  listApprovals,
+  toolCategories,
+  toolSpec,
+  ZDecideApprovalInput,
+} from "@gathering/core";
 import { z } from "zod";
 import { createTRPCRouter, projectProcedure } from "../../trpc";
 
 export const toolsRouter = createTRPCRouter({
+  /** Tool calls waiting for (or given) a person's decision. */
+  approvals: projectProcedure("viewer")
+    .input(z.object({ status: z.enum(["pending", "approved", "rejected", "used"]).optional(), sessionId: z.uuid().optional() }).default({}))
+    .query(({ ctx, input }) => listApprovals(ctx.db, { ...input, projectId: ctx.project.id })),
+
+  /** Approves or rejects one waiting call, once; a task waiting on it goes back to the queue. */
+  approve: projectProcedure("member")
+    .input(ZDecideApprovalInput)
+    .mutation(({ ctx, input }) => decideApproval(ctx.db, ctx.actor, { ...input, projectId: ctx.project.id }, ctx.services.scheduleTask)),
+
   list: projectProcedure("viewer").query(({ ctx }) => {
     const tools = ctx.services.tools ?? builtinTools;
     return [...tools.values()]

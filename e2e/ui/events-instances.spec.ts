@@ -13,7 +13,7 @@ import { type EphemeralPublisherProcess, startEphemeralPublisherProcess } from "
 import { METRICS_TOKEN } from "../support/metrics";
 import { findFreePorts } from "../support/ports";
 import { apiTokenFor, SUITE_PG_PORT, suiteDatabaseUrl, suiteDataDir, suiteSecrets } from "../support/suite-app";
-import { owner } from "../ui/account";
+import { owner } from "./account";
 
 type SubscriptionCallbacks = Parameters<ReturnType<typeof createGatheringClient>["events"]["subscribe"]["subscribe"]>[1];
 /** What onData receives: `{ id, data }`, the id being what a reconnect sends back as lastEventId. */
