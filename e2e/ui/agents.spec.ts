@@ -78,9 +78,13 @@ test("a user creates an offline agent, chats, sees a memory kept and recalled, a
     await page.getByLabel("Search agents").fill(agentName);
     const row = page.getByRole("row", { name: new RegExp(agentName) });
     await expect(row).toBeVisible();
+    // Wait for the search to settle (the list re-renders with its results), so the confirm is not lost mid-click.
+    await expect(page.locator("tbody tr")).toHaveCount(1);
     await page.screenshot({ path: path.join(screenshotsDir, "agents-list.png"), fullPage: true });
     await row.getByRole("button", { name: `Archive ${agentName}` }).click();
-    await row.getByRole("button", { name: "Archive agent" }).click();
+    const confirm = row.getByRole("button", { name: "Archive agent" });
+    await expect(confirm).toBeVisible();
+    await confirm.click();
     await expect(page.getByText("No agents match")).toBeVisible();
     await page.getByLabel("Show archived").check();
     await expect(row).toContainText("Archived");

@@ -17,6 +17,7 @@ const navigation = [
   { href: "/", label: "Overview" },
   { href: "/agents", label: "Agents" },
   { href: "/tasks", label: "Tasks" },
+  { href: "/tools", label: "Tools" },
   { href: "/files", label: "Files" },
   { href: "/usage", label: "Usage" },
   { href: "/members", label: "Members" },
