@@ -177,7 +177,8 @@ export const ZListAgentsInput = z.object({
   cursor: z.string().max(200).optional(),
 });
 
-function encodeCursor(row: { createdAt: Date; id: string }): string {
+/** Keyset page cursor (created_at, id); decodeCursor reads it back. */
+export function encodeCursor(row: { createdAt: Date; id: string }): string {
   return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString("base64url");
 }
 

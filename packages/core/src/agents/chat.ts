@@ -16,7 +16,7 @@ import {
 import { z } from "zod";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
-import { loadModelContext } from "../llm/resolve";
+import { assertSomeModelCallable, loadModelContext } from "../llm/resolve";
 import type { Actor } from "../projects/projects";
 import { hasControlCharactersInText } from "../validation";
 import { loadAgentForRun } from "./agents";
@@ -85,11 +85,7 @@ export async function sendChatMessage(
     agent.definition.model,
     ...agent.definition.fallbackModels,
   ]);
-  if (model.targets.length === 0) {
-    throw new AppError("PRECONDITION_FAILED", model.unavailable[0]?.error.message ?? "No model is configured for this agent", {
-      attempts: model.unavailable,
-    });
-  }
+  assertSomeModelCallable(model);
 
   // One transaction stores the user's message and reads the history the model will see.
   const { session, userMessage, history } = await runtime.db.transaction(async (tx) => {

@@ -25,7 +25,7 @@ import { anthropicDefaultMaxTokens } from "../llm/adapters/anthropic";
 import { estimateTokens, messageText } from "../llm/adapters/local";
 import type { FallbackAttempt, ModelGateway } from "../llm/gateway";
 import { costMicros, resolvePrice } from "../llm/pricing";
-import { loadModelContext, type ModelContext } from "../llm/resolve";
+import { assertSomeModelCallable, loadModelContext, type ModelContext } from "../llm/resolve";
 import { type ChatMessage, type ChatStreamEvent, ModelCallError, type ToolCall, type ToolSpec } from "../llm/types";
 import type { Keyring } from "../security/encryption";
 import { SpanKind, withSpan } from "../telemetry";
@@ -166,12 +166,8 @@ export async function runAgentTurn(
   const toolSpecs: ToolSpec[] = [...tools.values()].map(cachedToolSpec);
   const chain = [definition.model, ...definition.fallbackModels];
   const model = input.prepared?.model ?? (await loadModelContext(db, runtime.keyring, agent.projectId, chain));
+  assertSomeModelCallable(model);
   const { targets, unavailable } = model;
-  if (targets.length === 0) {
-    throw new AppError("PRECONDITION_FAILED", unavailable[0]?.error.message ?? "No model is configured for this agent", {
-      attempts: unavailable,
-    });
-  }
   const usageSettings = model.usage;
 
   const session =

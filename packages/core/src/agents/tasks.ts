@@ -23,7 +23,7 @@ import { AppError, isAppError } from "../errors";
 import { publishEvent } from "../events/catalog";
 import type { Actor } from "../projects/projects";
 import { hasControlCharactersInText } from "../validation";
-import { decodeCursor, loadAgentForRun } from "./agents";
+import { decodeCursor, encodeCursor, loadAgentForRun } from "./agents";
 import { type AgentRuntime, runAgentTurn } from "./runtime";
 
 /** "waiting": paused until a person decides on a tool call (approvals). */
@@ -125,8 +125,7 @@ export async function listTasks(db: DbExecutor, input: { projectId: string } & z
   const last = page.at(-1);
   return {
     items: page.map(toTask),
-    nextCursor:
-      rows.length > options.limit && last ? Buffer.from(`${last.createdAt.toISOString()}|${last.id}`).toString("base64url") : null,
+    nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null,
   };
 }
 

@@ -8,6 +8,7 @@ import { type DbExecutor, findProjectModelSettings } from "@gathering/db";
 import { LRUCache } from "lru-cache";
 import type { ModelRef } from "../agents/agent-schema";
 import { parseUsageSettings } from "../agents/budgets";
+import { AppError } from "../errors";
 import type { Keyring } from "../security/encryption";
 import { type ProviderSettings, readProviderApiKey, ZProviderSettings } from "../settings/provider-settings";
 import { createAnthropicAdapter } from "./adapters/anthropic";
@@ -57,14 +58,12 @@ export async function loadModelContext(db: DbExecutor, keyring: Keyring, project
 }
 export type ModelContext = Awaited<ReturnType<typeof loadModelContext>>;
 
-export async function resolveModelTargets(
-  db: DbExecutor,
-  keyring: Keyring,
-  projectId: string,
-  chain: ModelRef[],
-): Promise<ResolvedTargets> {
-  const { targets, unavailable } = await loadModelContext(db, keyring, projectId, chain);
-  return { targets, unavailable };
+/** Throws PRECONDITION_FAILED (naming the first reason) when no model of the chain can be called. */
+export function assertSomeModelCallable(resolved: ResolvedTargets): void {
+  if (resolved.targets.length > 0) return;
+  throw new AppError("PRECONDITION_FAILED", resolved.unavailable[0]?.error.message ?? "No model is configured for this agent", {
+    attempts: resolved.unavailable,
+  });
 }
 
 function buildTargets(chain: ModelRef[], settings: ProviderSettings, apiKeys: Map<string, string | null>): ResolvedTargets {
