@@ -5,6 +5,7 @@ export * from "./approvals";
 export * from "./audit";
 export * from "./chat";
 export * from "./events";
+export * from "./mcp";
 export * from "./projects";
 export * from "./settings";
 export * from "./system";
