@@ -6,6 +6,7 @@ export * from "./audit";
 export * from "./chat";
 export * from "./events";
 export * from "./mcp";
+export * from "./pipelines";
 export * from "./projects";
 export * from "./settings";
 export * from "./system";
