@@ -4,6 +4,7 @@ import { agentsRouter } from "./routers/agents";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { eventsRouter } from "./routers/events";
+import { mcpRouter } from "./routers/mcp";
 import { membersRouter } from "./routers/members";
 import { projectsRouter } from "./routers/projects";
 import { settingsRouter } from "./routers/settings";
@@ -20,6 +21,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   auth: authRouter,
   events: eventsRouter,
+  mcp: mcpRouter,
   members: membersRouter,
   projects: projectsRouter,
   settings: settingsRouter,

@@ -38,6 +38,7 @@ export * from "./telemetry";
 export * from "./tools/agent-tools";
 export * from "./tools/approvals";
 export * from "./tools/catalog";
+export * from "./tools/mcp";
 export * from "./tools/memory-tools";
 export * from "./tools/registry";
 export * from "./validation";

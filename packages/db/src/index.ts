@@ -7,6 +7,7 @@ export * from "./queries/approvals";
 export * from "./queries/audit";
 export * from "./queries/chat";
 export * from "./queries/events";
+export * from "./queries/mcp-servers";
 export * from "./queries/projects";
 export * from "./queries/settings";
 export * from "./queries/system";

@@ -1,6 +1,7 @@
 /** @gathering/testing: test helpers shared by every package. */
 export * from "./context";
 export * from "./free-port";
+export * from "./mcp";
 export * from "./mock-llm";
 export * from "./otlp-receiver";
 export * from "./test-database";

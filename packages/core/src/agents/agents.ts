@@ -16,6 +16,7 @@ import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
 import type { Actor } from "../projects/projects";
 import { builtinTools } from "../tools/catalog";
+import { unknownMcpToolNames } from "../tools/mcp/mcp-servers";
 import { type AgentDefinition, type AgentDefinitionInput, ZAgentDefinition, ZAgentUpdate } from "./agent-schema";
 import type { LoadedAgent } from "./runtime";
 
@@ -68,9 +69,13 @@ function toColumns(definition: Partial<AgentDefinition>) {
   };
 }
 
-/** Every tool an agent names must exist; memory tools come with the memory settings and need no listing. */
-function assertToolsExist(tools: readonly string[], field: "tools" | "approvalTools" = "tools") {
-  const unknown = tools.filter((name) => !builtinTools.has(name));
+/**
+ * Every tool an agent names must exist: a built-in, or a listed tool of one of the project's MCP servers
+ * (`<server>__<tool>`). Memory tools come with the memory settings and need no listing.
+ */
+async function assertToolsExist(db: DbExecutor, projectId: string, tools: readonly string[], field: "tools" | "approvalTools" = "tools") {
+  const notBuiltin = tools.filter((name) => !builtinTools.has(name));
+  const unknown = notBuiltin.length > 0 ? await unknownMcpToolNames(db, projectId, notBuiltin) : [];
   if (unknown.length > 0) {
     throw new AppError("VALIDATION_FAILED", `Unknown tool${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, {
       field,
@@ -91,8 +96,8 @@ export async function createAgent(
   input: { projectId: string; definition: AgentDefinitionInput },
 ): Promise<Agent> {
   const definition = ZAgentDefinition.parse(input.definition);
-  assertToolsExist(definition.tools);
-  assertToolsExist(definition.approvalTools, "approvalTools");
+  await assertToolsExist(db, input.projectId, definition.tools);
+  await assertToolsExist(db, input.projectId, definition.approvalTools, "approvalTools");
   return db.transaction(async (tx) => {
     await assertNameFree(tx, input.projectId, definition.name);
     const row = await insertAgent(tx, {
@@ -129,8 +134,8 @@ export async function updateAgent(
     if (current.archivedAt) throw new AppError("PRECONDITION_FAILED", "This agent is archived: restore it before editing");
     // Validate the merged result as a whole, so cross-field rules hold after a partial update.
     const merged = ZAgentDefinition.parse({ ...parseDefinition(current), ...patch });
-    if (patch.tools) assertToolsExist(merged.tools);
-    if (patch.approvalTools) assertToolsExist(merged.approvalTools, "approvalTools");
+    if (patch.tools) await assertToolsExist(tx, input.projectId, merged.tools);
+    if (patch.approvalTools) await assertToolsExist(tx, input.projectId, merged.approvalTools, "approvalTools");
     if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase())
       await assertNameFree(tx, input.projectId, merged.name, current.id);
     const row = await updateAgentRow(tx, {

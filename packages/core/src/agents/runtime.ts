@@ -31,7 +31,8 @@ import type { Keyring } from "../security/encryption";
 import { SpanKind, withSpan } from "../telemetry";
 import { argumentsHash, type ToolApproval, toApproval } from "../tools/approvals";
 import { builtinTools } from "../tools/catalog";
-import { executeToolCall, type ToolDefinition, type ToolServices, toolSpec } from "../tools/registry";
+import { loadProjectTools } from "../tools/mcp/project-tools";
+import { executeToolCall, type ToolDefinition, type ToolServices, toolSpec, validateToolArguments } from "../tools/registry";
 import type { AgentDefinition } from "./agent-schema";
 import { loadAgentForRun } from "./agents";
 import { reserveCall } from "./budgets";
@@ -43,7 +44,7 @@ export interface AgentRuntime {
   keyring: Keyring;
   gateway: ModelGateway;
   logger: Logger;
-  /** Tools by name; defaults to the built-in ones. */
+  /** Tools by name; defaults to the built-in ones. The project's MCP tools are added to these. */
   tools?: ReadonlyMap<string, ToolDefinition>;
   /** What tools need from the process (data dir, allowed hosts); see ToolServices. */
   toolServices?: ToolServices;
@@ -161,11 +162,13 @@ export async function runAgentTurn(
   const { agent, sessionId } = input;
   const definition = agent.definition;
   const now = runtime.now?.() ?? new Date();
-  const registry = runtime.tools ?? builtinTools;
+  const chain = [definition.model, ...definition.fallbackModels];
+  const [registry, model] = await Promise.all([
+    loadProjectTools(db, runtime.toolServices ?? {}, agent.projectId, runtime.tools ?? builtinTools),
+    input.prepared?.model ?? loadModelContext(db, runtime.keyring, agent.projectId, chain),
+  ]);
   const tools = toolsFor(definition, registry);
   const toolSpecs: ToolSpec[] = [...tools.values()].map(cachedToolSpec);
-  const chain = [definition.model, ...definition.fallbackModels];
-  const model = input.prepared?.model ?? (await loadModelContext(db, runtime.keyring, agent.projectId, chain));
   assertSomeModelCallable(model);
   const { targets, unavailable } = model;
   const usageSettings = model.usage;
@@ -239,7 +242,7 @@ export async function runAgentTurn(
   const gateOf = (call: ToolCall) => {
     const tool = tools.get(call.name);
     if (!tool || call.argumentsError || !(tool.requiresApproval || definition.approvalTools.includes(call.name))) return false;
-    return tool.input.safeParse(call.arguments).success;
+    return validateToolArguments(tool, call.arguments).success;
   };
 
   /** Runs the calls in order; stops at the first one still waiting for a person (returns false then). */

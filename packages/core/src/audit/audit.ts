@@ -29,6 +29,9 @@ export const auditActions = [
   "workspace.rename",
   "tool.approve",
   "tool.reject",
+  "mcp.create",
+  "mcp.update",
+  "mcp.delete",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

@@ -470,3 +470,29 @@ export async function guardedFetch(url: string | URL, options: GuardedFetchOptio
     if (!isShared) await agent.destroy().catch(() => {});
   }
 }
+
+/**
+ * A `fetch` for clients that keep a response open and stream it (an MCP server over streamable HTTP):
+ * the same URL and connect-time address checks as guardedFetch, but the body is handed over unread and
+ * redirects are not followed (a 3xx comes back as is, and such clients treat it as a failure).
+ */
+export function createGuardedFetch(
+  options: { allowedHosts?: readonly string[] } = {},
+): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+  const allowed = parseAllowedHosts(options.allowedHosts);
+  return async (input, init) => {
+    const target = checkUrl(input instanceof Request ? input.url : input, allowed);
+    const { agent } = agentFor(allowed, undefined);
+    const response = await fetch(target, {
+      ...(init as Parameters<typeof fetch>[1]),
+      ...(input instanceof Request && !init ? { method: input.method, headers: [...input.headers] } : {}),
+      redirect: "manual",
+      dispatcher: agent,
+    }).catch((error: unknown) => {
+      const guardError = findAppError(error);
+      if (guardError) throw guardError;
+      throw error;
+    });
+    return response as unknown as Response;
+  };
+}

@@ -10,6 +10,7 @@ import { z } from "zod";
 import { isAppError } from "../errors";
 import type { ToolCall, ToolSpec } from "../llm/types";
 import { withSpan } from "../telemetry";
+import type { McpConnectionManager } from "./mcp/connections";
 
 /** Process-level things some tools need; absent ones make those tools answer with a clear error. */
 export interface ToolServices {
@@ -21,6 +22,10 @@ export interface ToolServices {
   askAgent?: (input: { agentName: string; question: string; depth: number; signal: AbortSignal }) => Promise<string>;
   /** How deep ask_agent delegation already is (0 for the user's own agent). */
   delegationDepth?: number;
+  /** Executables MCP servers may be started with over stdio (`*`: any); empty or absent: stdio is refused. */
+  mcpStdioCommands?: readonly string[];
+  /** This process's MCP connections; absent: the projects' MCP tools are not offered here. */
+  mcp?: McpConnectionManager;
 }
 
 export interface ToolContext {
@@ -38,13 +43,25 @@ export interface ToolContext {
   services: ToolServices;
 }
 
-export const toolCategories = ["memory", "web", "files", "data", "text", "time", "math", "agents", "flow"] as const;
+export const toolCategories = ["memory", "web", "files", "data", "text", "time", "math", "agents", "flow", "mcp"] as const;
 export type ToolCategory = (typeof toolCategories)[number];
+
+/**
+ * The input of a tool registered at runtime (an MCP server's): a JSON Schema that was checked before the
+ * tool was offered (Ajv strict, no `$data`) and its compiled validator, in place of a zod schema.
+ */
+export interface JsonSchemaToolInput {
+  kind: "json-schema";
+  /** Sent to the model as is. */
+  schema: Record<string, unknown>;
+  /** Readable issues ("path: message; ..."), or null when the value is valid. */
+  check: (value: unknown) => string | null;
+}
 
 export interface ToolDefinition<TInput = unknown> {
   name: string;
   description: string;
-  input: z.ZodType<TInput>;
+  input: z.ZodType<TInput> | JsonSchemaToolInput;
   execute(input: TInput, context: ToolContext): Promise<unknown>;
   timeoutMs: number;
   maxOutputChars: number;
@@ -73,7 +90,15 @@ export function defineTool<TSchema extends z.ZodType>(
   } as ToolDefinition;
 }
 
+function isJsonSchemaInput(input: ToolDefinition["input"]): input is JsonSchemaToolInput {
+  return (input as Partial<JsonSchemaToolInput>).kind === "json-schema";
+}
+
 export function toolSpec(tool: ToolDefinition): ToolSpec {
+  if (isJsonSchemaInput(tool.input)) {
+    const { $schema: _dialect, ...schema } = tool.input.schema;
+    return { name: tool.name, description: tool.description, inputSchema: schema };
+  }
   const schema = z.toJSONSchema(tool.input, { target: "draft-7", io: "input" }) as Record<string, unknown>;
   delete schema.$schema;
   return { name: tool.name, description: tool.description, inputSchema: schema };
@@ -88,6 +113,19 @@ function describeIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.length ? issue.path.join(".") : "input"}: ${issue.message}`).join("; ");
 }
 
+/** Validates a call's arguments with the tool's zod schema or its compiled JSON Schema. */
+export function validateToolArguments(
+  tool: ToolDefinition,
+  args: unknown,
+): { success: true; data: unknown } | { success: false; issues: string } {
+  if (isJsonSchemaInput(tool.input)) {
+    const issues = tool.input.check(args);
+    return issues === null ? { success: true, data: args } : { success: false, issues };
+  }
+  const parsed = tool.input.safeParse(args);
+  return parsed.success ? { success: true, data: parsed.data } : { success: false, issues: describeIssues(parsed.error) };
+}
+
 /** Runs one tool call and never throws, except when the caller's signal aborted. */
 export async function executeToolCall(
   tools: ReadonlyMap<string, ToolDefinition>,
@@ -99,8 +137,8 @@ export async function executeToolCall(
     return { content: `Unknown tool "${call.name}". Available tools: ${[...tools.keys()].join(", ") || "none"}.`, isError: true };
   }
   if (call.argumentsError) return { content: `Invalid arguments for ${call.name}: ${call.argumentsError}`, isError: true };
-  const parsed = tool.input.safeParse(call.arguments);
-  if (!parsed.success) return { content: `Invalid arguments for ${call.name}: ${describeIssues(parsed.error)}`, isError: true };
+  const parsed = validateToolArguments(tool, call.arguments);
+  if (!parsed.success) return { content: `Invalid arguments for ${call.name}: ${parsed.issues}`, isError: true };
   const signal = AbortSignal.any([context.signal, AbortSignal.timeout(tool.timeoutMs)]);
   try {
     const output = await withSpan(

@@ -15,6 +15,7 @@ export const categoryLabels: Record<Tool["category"], string> = {
   math: "Math",
   agents: "Agents",
   flow: "Flow",
+  mcp: "MCP servers",
 };
 
 /** Tools that act as one of the project's agents (its memory, its colleagues): the playground asks which. */

@@ -10,12 +10,20 @@ import {
   executeToolCall,
   getAgent,
   listApprovals,
+  loadProjectTools,
   toolCategories,
   toolSpec,
   ZDecideApprovalInput,
 } from "@gathering/core";
+import type { Database } from "@gathering/db";
 import { z } from "zod";
+import type { ApiServices } from "../../context";
 import { createTRPCRouter, projectProcedure } from "../../trpc";
+
+/** The project's registry: the process's tools (built-ins unless a test replaced them) plus its MCP servers' tools. */
+function projectTools(ctx: { db: Database; services: ApiServices; project: { id: string } }) {
+  return loadProjectTools(ctx.db, ctx.services.toolServices ?? {}, ctx.project.id, ctx.services.tools ?? builtinTools);
+}
 
 export const toolsRouter = createTRPCRouter({
   /** Tool calls waiting for (or given) a person's decision. */
@@ -28,8 +36,8 @@ export const toolsRouter = createTRPCRouter({
     .input(ZDecideApprovalInput)
     .mutation(({ ctx, input }) => decideApproval(ctx.db, ctx.actor, { ...input, projectId: ctx.project.id }, ctx.services.scheduleTask)),
 
-  list: projectProcedure("viewer").query(({ ctx }) => {
-    const tools = ctx.services.tools ?? builtinTools;
+  list: projectProcedure("viewer").query(async ({ ctx }) => {
+    const tools = await projectTools(ctx);
     return [...tools.values()]
       .map((tool) => ({
         ...toolSpec(tool),
@@ -52,7 +60,7 @@ export const toolsRouter = createTRPCRouter({
       }),
     )
     .mutation(async ({ ctx, input, signal }) => {
-      const tools = ctx.services.tools ?? builtinTools;
+      const tools = await projectTools(ctx);
       const tool = tools.get(input.name);
       if (!tool) throw new AppError("NOT_FOUND", `There is no tool named "${input.name}"`);
       if ((tool.category === "memory" || tool.category === "agents") && !input.agentId) {
