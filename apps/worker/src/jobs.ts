@@ -1,10 +1,12 @@
 /** The handlers this worker runs, one per job in the catalog. */
-import type { Keyring, ModelGateway, ToolServices } from "@gathering/core";
-import { jobCatalog } from "@gathering/jobs";
+import type { CancellationWatch, Keyring, Logger, ModelGateway, ToolServices } from "@gathering/core";
+import type { Database } from "@gathering/db";
+import { jobCatalog, pipelineQueue } from "@gathering/jobs";
 import { pingEvents } from "./handlers/ping-events";
 import { pruneEvents } from "./handlers/prune-events";
 import { pruneWorkerHeartbeats } from "./handlers/prune-worker-heartbeats";
 import { runAgentTask } from "./handlers/run-agent-task";
+import { runPipelineNode, timeOutRun } from "./handlers/run-pipeline-node";
 import { registerJob } from "./job-handler";
 
 export const registeredJobs = [
@@ -16,4 +18,36 @@ export const registeredJobs = [
 /** Jobs that call models: they need the keyring (provider keys) and this process's model gateway. */
 export function agentJobs(dependencies: { keyring: Keyring; gateway: ModelGateway; toolServices: ToolServices }) {
   return [registerJob(jobCatalog.runAgentTask, runAgentTask(dependencies))];
+}
+
+/** Pipeline jobs; agent nodes run only where model access (the keyring) is given. */
+export function pipelineJobs(dependencies: {
+  keyring?: Keyring;
+  gateway: ModelGateway;
+  toolServices: ToolServices;
+  cancellations?: CancellationWatch;
+  logger: Logger;
+  db: Database;
+}) {
+  const agents = dependencies.keyring
+    ? {
+        db: dependencies.db,
+        keyring: dependencies.keyring,
+        gateway: dependencies.gateway,
+        logger: dependencies.logger,
+        toolServices: dependencies.toolServices,
+      }
+    : undefined;
+  return [
+    registerJob(
+      jobCatalog.runPipelineNode,
+      runPipelineNode({
+        queue: pipelineQueue,
+        toolServices: dependencies.toolServices,
+        ...(agents ? { agents } : {}),
+        ...(dependencies.cancellations ? { cancellations: dependencies.cancellations } : {}),
+      }),
+    ),
+    registerJob(jobCatalog.timeOutPipelineRun, timeOutRun({ queue: pipelineQueue })),
+  ];
 }

@@ -6,11 +6,12 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import { createModelGateway, GATHERING_VERSION, type Keyring, type Logger, type ToolServices } from "@gathering/core";
-import { createDatabaseClient, markWorkerStopped, recordWorkerHeartbeat } from "@gathering/db";
+import { createDatabaseClient, markWorkerStopped, reapDeadWorkers, recordWorkerHeartbeat } from "@gathering/db";
 import { Logger as GraphileLogger, type Runner, run, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { buildTaskList, type RegisteredJob } from "./job-handler";
-import { agentJobs, registeredJobs } from "./jobs";
+import { agentJobs, pipelineJobs, registeredJobs } from "./jobs";
+import { listenForPipelineCancellations } from "./pipeline-cancellations";
 
 export interface StartWorkerOptions {
   connectionString: string;
@@ -24,6 +25,10 @@ export interface StartWorkerOptions {
   /** What agents' tools need in this process: the data dir (workspace files), allowed private hosts. */
   toolServices?: ToolServices;
   heartbeatIntervalMs?: number;
+  /** A worker silent for longer than this is dead: the reaper releases its jobs. Default 15 s. */
+  leaseSeconds?: number;
+  /** How often this process looks for dead workers. Default 5 s. */
+  reaperIntervalMs?: number;
   /** How often to look for future-dated jobs; new jobs are picked up at once through LISTEN/NOTIFY. */
   pollIntervalMs?: number;
   /** How long a graceful stop lets running jobs finish before their AbortSignal fires. */
@@ -81,6 +86,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       queueWorkerIds,
     });
 
+  const cancellations = await listenForPipelineCancellations(database.sql, logger).catch(async (error: unknown) => {
+    await Promise.allSettled([database.close(), pgPool.end()]);
+    throw error;
+  });
+  const gateway = createModelGateway();
+  const toolServices = options.toolServices ?? {};
   let runner: Runner;
   try {
     runner = await run({
@@ -91,9 +102,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       taskList: buildTaskList(
         options.jobs ?? [
           ...registeredJobs,
-          ...(options.keyring
-            ? agentJobs({ keyring: options.keyring, gateway: createModelGateway(), toolServices: options.toolServices ?? {} })
-            : []),
+          ...(options.keyring ? agentJobs({ keyring: options.keyring, gateway, toolServices }) : []),
+          ...pipelineJobs({
+            ...(options.keyring ? { keyring: options.keyring } : {}),
+            gateway,
+            toolServices,
+            cancellations,
+            logger,
+            db: database.db,
+          }),
         ],
         { db: database.db, logger },
       ),
@@ -103,10 +120,28 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       gracefulShutdownAbortTimeout: options.shutdownGraceMs ?? 10_000,
     });
   } catch (error) {
-    await Promise.allSettled([database.close(), pgPool.end()]);
+    await Promise.allSettled([cancellations.close(), database.close(), pgPool.end()]);
     throw error;
   }
   await heartbeat();
+
+  // Any worker may reap; the advisory lock inside makes it one at a time.
+  const leaseSeconds = options.leaseSeconds ?? 15;
+  let isReaping = false;
+  const reaper = setInterval(() => {
+    if (isReaping) return;
+    isReaping = true;
+    reapDeadWorkers(database.db, leaseSeconds)
+      .then((reaped) => {
+        for (const worker of reaped)
+          logger.warn({ deadWorkerId: worker.workerId }, "released the jobs of a worker whose heartbeat stopped");
+      })
+      .catch((error) => logger.warn({ err: error }, "reaper failed"))
+      .finally(() => {
+        isReaping = false;
+      });
+  }, options.reaperIntervalMs ?? 5_000);
+  reaper.unref();
 
   let isHeartbeatRunning = false;
   const timer = setInterval(() => {
@@ -125,7 +160,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(timer);
+      clearInterval(reaper);
       await runner.stop();
+      await cancellations.close();
       await markWorkerStopped(database.db, workerId).catch((error) => logger.warn({ err: error }, "could not mark worker stopped"));
       await Promise.allSettled([database.close(), pgPool.end()]);
       logger.info("worker stopped");

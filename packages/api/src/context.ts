@@ -11,6 +11,7 @@ import type {
   Keyring,
   Logger,
   ModelGateway,
+  PipelineQueue,
   RateLimiter,
   ToolDefinition,
   ToolServices,
@@ -83,6 +84,8 @@ export interface ApiServices {
   publishTokenDelta?: (projectId: string, delta: { streamId: string; messageId: string; delta: string; index: number }) => void;
   /** Enqueues an agent task's job in the caller's transaction. */
   scheduleTask: (tx: Transaction, taskId: string) => Promise<void>;
+  /** Enqueues pipeline node jobs in the caller's transaction (Graphile Worker in production). */
+  pipelineQueue: PipelineQueue;
   /** Tells every instance that a token is revoked (drops it from their caches). */
   announceTokenRevoked: (tokenHash: string) => Promise<void>;
 }

@@ -15,7 +15,7 @@ import {
   resolveProjectRole,
 } from "@gathering/core";
 import type { Database, DatabaseClient } from "@gathering/db";
-import { scheduleAgentTask } from "@gathering/jobs";
+import { pipelineQueue, scheduleAgentTask } from "@gathering/jobs";
 import { type ApiServices, type Caller, createContext, defaultRateLimitRules } from "./context";
 import { createCaller } from "./root";
 
@@ -52,6 +52,7 @@ export function createTestServices(database: Database | DatabaseClient, override
       breaker: { consecutiveFailures: 3, halfOpenAfterMs: 200 },
     }),
     scheduleTask: scheduleAgentTask,
+    pipelineQueue,
     // A data directory of its own per services instance, so workspaces of different test files never meet.
     dataDir: mkdtempSync(path.join(tmpdir(), "gathering-api-data-")),
     ...overrides,

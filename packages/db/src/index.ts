@@ -8,6 +8,7 @@ export * from "./queries/audit";
 export * from "./queries/chat";
 export * from "./queries/events";
 export * from "./queries/mcp-servers";
+export * from "./queries/pipelines";
 export * from "./queries/projects";
 export * from "./queries/settings";
 export * from "./queries/system";

@@ -44,11 +44,27 @@ export const runAgentTaskJob = defineJob({
   maxAttempts: 3,
 });
 
+export const runPipelineNodeJob = defineJob({
+  id: "pipelines:run-node",
+  payload: z.object({ runId: z.uuid(), nodeId: z.string().min(1).max(64) }),
+  // The node's own retry policy decides about its failures; these attempts cover the worker's
+  // (a lost database connection, a shutdown in the middle), and each repeat is safe.
+  maxAttempts: 25,
+});
+
+export const timeOutPipelineRunJob = defineJob({
+  id: "pipelines:run-timeout",
+  payload: z.object({ runId: z.uuid() }),
+  maxAttempts: 10,
+});
+
 export const jobCatalog = {
   pruneWorkerHeartbeats: pruneWorkerHeartbeatsJob,
   pruneEvents: pruneEventsJob,
   pingEvents: pingEventsJob,
   runAgentTask: runAgentTaskJob,
+  runPipelineNode: runPipelineNodeJob,
+  timeOutPipelineRun: timeOutPipelineRunJob,
 } as const;
 
 export type JobCatalog = typeof jobCatalog;

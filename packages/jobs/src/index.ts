@@ -4,3 +4,4 @@ export * from "./agent-tasks";
 export * from "./catalog";
 export * from "./define-job";
 export * from "./enqueue";
+export * from "./pipelines";

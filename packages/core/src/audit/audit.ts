@@ -32,6 +32,14 @@ export const auditActions = [
   "mcp.create",
   "mcp.update",
   "mcp.delete",
+  "pipeline.create",
+  "pipeline.update",
+  "pipeline.archive",
+  "pipeline.restore",
+  "pipeline.run",
+  "pipeline.cancel",
+  "pipeline.approve",
+  "pipeline.reject",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

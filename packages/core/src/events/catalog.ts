@@ -39,6 +39,24 @@ export const eventCatalog = {
   "memory.changed": z.object({ agentId: z.string(), change: z.enum(["stored", "deleted", "profile_updated", "profile_deleted"]) }),
   /** A file or folder of the project's workspace changed (packages/core/src/workspace/workspace.ts); a rename names the new path. */
   "workspace.changed": z.object({ path: z.string(), change: z.enum(["written", "deleted", "renamed", "created"]) }),
+  "pipelines.changed": z.object({
+    pipelineId: z.string(),
+    change: z.enum(["created", "updated", "archived", "restored"]),
+    version: z.number().int(),
+  }),
+  /** A pipeline run started, finished, failed or was cancelled. */
+  "pipeline_runs.changed": z.object({
+    runId: z.string(),
+    pipelineId: z.string(),
+    status: z.enum(["running", "succeeded", "failed", "cancelled"]),
+  }),
+  /** A node of a run moved: queued, running, waiting (approval, delay, child runs), retrying, finished. */
+  "pipeline_nodes.changed": z.object({
+    runId: z.string(),
+    nodeId: z.string(),
+    status: z.enum(["pending", "queued", "running", "waiting", "succeeded", "failed", "skipped", "cancelled"]),
+    attempts: z.number().int(),
+  }),
   /** A worker's answer to `events.ping`: proves the whole path, API → queue → worker → table → every instance. */
   "system.pong": z.object({ pingId: z.string(), requestedAt: z.string(), answeredAt: z.string() }),
 } as const;

@@ -1,5 +1,5 @@
 /** Query functions for the installation's own state: settings, worker heartbeats, server facts. */
-import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { instanceSettings, workerHeartbeats } from "../schema";
 
@@ -53,4 +53,41 @@ export async function getDatabaseServerInfo(db: DbExecutor): Promise<DatabaseSer
   );
   const row = rows[0];
   return { version: row?.version ?? "unknown", versionNumber: row?.version_number ?? 0 };
+}
+
+/**
+ * The reaper: under a transaction-scoped advisory lock (one reaper at a time across all workers), finds
+ * workers that stopped heart-beating for longer than the lease, releases the jobs Graphile Worker still
+ * has locked for them (`force_unlock_workers`) and marks them stopped. Returns the workers reaped.
+ */
+export async function reapDeadWorkers(
+  db: DbExecutor,
+  leaseSeconds: number,
+): Promise<Array<{ workerId: string; queueWorkerIds: string[] }>> {
+  return db.transaction(async (tx) => {
+    const [lock] = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(hashtext('gathering:reaper')) as locked`);
+    if (!lock?.locked) return [];
+    const dead = await tx
+      .select({ workerId: workerHeartbeats.workerId, queueWorkerIds: workerHeartbeats.queueWorkerIds })
+      .from(workerHeartbeats)
+      .where(and(isNull(workerHeartbeats.stoppedAt), sql`${workerHeartbeats.lastSeenAt} < now() - make_interval(secs => ${leaseSeconds})`))
+      .for("update", { skipLocked: true });
+    if (dead.length === 0) return [];
+    const queueIds = dead.flatMap((worker) => worker.queueWorkerIds as string[]);
+    if (queueIds.length > 0) {
+      await tx.execute(
+        sql`select graphile_worker.force_unlock_workers(array(select json_array_elements_text(${JSON.stringify(queueIds)}::json)))`,
+      );
+    }
+    await tx
+      .update(workerHeartbeats)
+      .set({ stoppedAt: sql`now()` })
+      .where(
+        inArray(
+          workerHeartbeats.workerId,
+          dead.map((worker) => worker.workerId),
+        ),
+      );
+    return dead.map((worker) => ({ workerId: worker.workerId, queueWorkerIds: worker.queueWorkerIds as string[] }));
+  });
 }

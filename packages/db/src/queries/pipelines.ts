@@ -1,0 +1,336 @@
+/** Query functions for pipelines, their versions, runs and node runs. */
+import { and, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import type { DbExecutor } from "../client";
+import { pipelineNodeRuns, pipelineRuns, pipelines, pipelineVersions } from "../schema";
+
+export type PipelineRow = typeof pipelines.$inferSelect;
+export type PipelineVersionRow = typeof pipelineVersions.$inferSelect;
+export type PipelineRunRow = typeof pipelineRuns.$inferSelect;
+export type PipelineNodeRunRow = typeof pipelineNodeRuns.$inferSelect;
+
+type Cursor = { createdAt: Date; id: string };
+
+function before(column: { createdAt: typeof pipelines.createdAt; id: typeof pipelines.id } | typeof pipelineRuns, cursor: Cursor) {
+  return or(lt(column.createdAt, cursor.createdAt), and(eq(column.createdAt, cursor.createdAt), lt(column.id, cursor.id)));
+}
+
+export async function insertPipeline(db: DbExecutor, values: typeof pipelines.$inferInsert): Promise<PipelineRow> {
+  const [row] = await db.insert(pipelines).values(values).returning();
+  if (!row) throw new Error("insert into pipelines returned no row");
+  return row;
+}
+
+export async function insertPipelineVersion(db: DbExecutor, values: typeof pipelineVersions.$inferInsert): Promise<PipelineVersionRow> {
+  const [row] = await db.insert(pipelineVersions).values(values).returning();
+  if (!row) throw new Error("insert into pipeline_versions returned no row");
+  return row;
+}
+
+export async function findPipeline(db: DbExecutor, params: { projectId: string; pipelineId: string }): Promise<PipelineRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pipelines)
+    .where(and(eq(pipelines.projectId, params.projectId), eq(pipelines.id, params.pipelineId)));
+  return row;
+}
+
+export async function lockPipeline(db: DbExecutor, params: { projectId: string; pipelineId: string }): Promise<PipelineRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pipelines)
+    .where(and(eq(pipelines.projectId, params.projectId), eq(pipelines.id, params.pipelineId)))
+    .for("update");
+  return row;
+}
+
+export async function findLivePipelineByName(
+  db: DbExecutor,
+  params: { projectId: string; name: string },
+): Promise<PipelineRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pipelines)
+    .where(
+      and(eq(pipelines.projectId, params.projectId), isNull(pipelines.archivedAt), sql`lower(${pipelines.name}) = lower(${params.name})`),
+    );
+  return row;
+}
+
+export async function updatePipelineRow(
+  db: DbExecutor,
+  params: { pipelineId: string; values: Partial<typeof pipelines.$inferInsert> },
+): Promise<PipelineRow | undefined> {
+  const [row] = await db
+    .update(pipelines)
+    .set({ ...params.values, updatedAt: new Date() })
+    .where(eq(pipelines.id, params.pipelineId))
+    .returning();
+  return row;
+}
+
+export async function findPipelineVersion(
+  db: DbExecutor,
+  params: { pipelineId: string; version: number },
+): Promise<PipelineVersionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pipelineVersions)
+    .where(and(eq(pipelineVersions.pipelineId, params.pipelineId), eq(pipelineVersions.version, params.version)));
+  return row;
+}
+
+export async function findPipelineVersionById(db: DbExecutor, versionId: string): Promise<PipelineVersionRow | undefined> {
+  const [row] = await db.select().from(pipelineVersions).where(eq(pipelineVersions.id, versionId));
+  return row;
+}
+
+export async function listPipelineVersions(db: DbExecutor, pipelineId: string) {
+  return db
+    .select({
+      id: pipelineVersions.id,
+      version: pipelineVersions.version,
+      createdAt: pipelineVersions.createdAt,
+      createdBy: pipelineVersions.createdBy,
+    })
+    .from(pipelineVersions)
+    .where(eq(pipelineVersions.pipelineId, pipelineId))
+    .orderBy(desc(pipelineVersions.version));
+}
+
+export async function listPipelineRows(
+  db: DbExecutor,
+  params: { projectId: string; search?: string; includeArchived?: boolean; limit: number; cursor?: Cursor },
+): Promise<PipelineRow[]> {
+  const conditions: SQL[] = [eq(pipelines.projectId, params.projectId)];
+  if (!params.includeArchived) conditions.push(isNull(pipelines.archivedAt));
+  if (params.search) {
+    const pattern = `%${params.search.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
+    const matches = or(ilike(pipelines.name, pattern), ilike(pipelines.description, pattern));
+    if (matches) conditions.push(matches);
+  }
+  if (params.cursor) {
+    const earlier = before(pipelines, params.cursor);
+    if (earlier) conditions.push(earlier);
+  }
+  return db
+    .select()
+    .from(pipelines)
+    .where(and(...conditions))
+    .orderBy(desc(pipelines.createdAt), desc(pipelines.id))
+    .limit(params.limit);
+}
+
+export async function insertPipelineRun(db: DbExecutor, values: typeof pipelineRuns.$inferInsert): Promise<PipelineRunRow> {
+  const [row] = await db.insert(pipelineRuns).values(values).returning();
+  if (!row) throw new Error("insert into pipeline_runs returned no row");
+  return row;
+}
+
+export async function insertPipelineNodeRuns(
+  db: DbExecutor,
+  values: Array<typeof pipelineNodeRuns.$inferInsert>,
+): Promise<PipelineNodeRunRow[]> {
+  if (values.length === 0) return [];
+  const rows: PipelineNodeRunRow[] = [];
+  // Bounded statements: a 2,000-node pipeline stays under PostgreSQL's parameter limit.
+  for (let start = 0; start < values.length; start += 500) {
+    rows.push(
+      ...(await db
+        .insert(pipelineNodeRuns)
+        .values(values.slice(start, start + 500))
+        .returning()),
+    );
+  }
+  return rows;
+}
+
+export async function findPipelineRun(db: DbExecutor, params: { projectId: string; runId: string }): Promise<PipelineRunRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pipelineRuns)
+    .where(and(eq(pipelineRuns.projectId, params.projectId), eq(pipelineRuns.id, params.runId)));
+  return row;
+}
+
+export async function lockPipelineRun(db: DbExecutor, runId: string): Promise<PipelineRunRow | undefined> {
+  const [row] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.id, runId)).for("update");
+  return row;
+}
+
+export async function updatePipelineRunRow(
+  db: DbExecutor,
+  params: { runId: string; from?: readonly string[]; values: Partial<typeof pipelineRuns.$inferInsert> },
+): Promise<PipelineRunRow | undefined> {
+  const [row] = await db
+    .update(pipelineRuns)
+    .set({ ...params.values, updatedAt: new Date() })
+    .where(and(eq(pipelineRuns.id, params.runId), params.from ? inArray(pipelineRuns.status, [...params.from]) : undefined))
+    .returning();
+  return row;
+}
+
+/** Adds a node's usage to its run's totals. */
+export async function addPipelineRunUsage(
+  db: DbExecutor,
+  params: { runId: string; inputTokens: number; outputTokens: number; costMicros: number },
+): Promise<void> {
+  if (params.inputTokens === 0 && params.outputTokens === 0 && params.costMicros === 0) return;
+  await db
+    .update(pipelineRuns)
+    .set({
+      inputTokens: sql`${pipelineRuns.inputTokens} + ${params.inputTokens}`,
+      outputTokens: sql`${pipelineRuns.outputTokens} + ${params.outputTokens}`,
+      costMicros: sql`${pipelineRuns.costMicros} + ${params.costMicros}`,
+    })
+    .where(eq(pipelineRuns.id, params.runId));
+}
+
+export async function listPipelineRunRows(
+  db: DbExecutor,
+  params: { projectId: string; pipelineId?: string; status?: string; parentRunId?: string; limit: number; cursor?: Cursor },
+): Promise<PipelineRunRow[]> {
+  const conditions: SQL[] = [eq(pipelineRuns.projectId, params.projectId)];
+  if (params.pipelineId) conditions.push(eq(pipelineRuns.pipelineId, params.pipelineId));
+  if (params.status) conditions.push(eq(pipelineRuns.status, params.status));
+  if (params.parentRunId) conditions.push(eq(pipelineRuns.parentRunId, params.parentRunId));
+  if (params.cursor) {
+    const earlier = before(pipelineRuns, params.cursor);
+    if (earlier) conditions.push(earlier);
+  }
+  return db
+    .select()
+    .from(pipelineRuns)
+    .where(and(...conditions))
+    .orderBy(desc(pipelineRuns.createdAt), desc(pipelineRuns.id))
+    .limit(params.limit);
+}
+
+export async function listChildRuns(db: DbExecutor, params: { parentRunId: string; parentNodeId: string }): Promise<PipelineRunRow[]> {
+  return db
+    .select()
+    .from(pipelineRuns)
+    .where(and(eq(pipelineRuns.parentRunId, params.parentRunId), eq(pipelineRuns.parentNodeId, params.parentNodeId)))
+    .orderBy(pipelineRuns.createdAt, pipelineRuns.id);
+}
+
+export async function listActiveChildRuns(db: DbExecutor, parentRunId: string): Promise<PipelineRunRow[]> {
+  return db
+    .select()
+    .from(pipelineRuns)
+    .where(and(eq(pipelineRuns.parentRunId, parentRunId), eq(pipelineRuns.status, "running"), isNotNull(pipelineRuns.parentNodeId)));
+}
+
+export async function listNodeRuns(db: DbExecutor, runId: string): Promise<PipelineNodeRunRow[]> {
+  return db
+    .select()
+    .from(pipelineNodeRuns)
+    .where(eq(pipelineNodeRuns.runId, runId))
+    .orderBy(pipelineNodeRuns.startedAt, pipelineNodeRuns.nodeId);
+}
+
+export async function lockNodeRun(db: DbExecutor, params: { runId: string; nodeId: string }): Promise<PipelineNodeRunRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pipelineNodeRuns)
+    .where(and(eq(pipelineNodeRuns.runId, params.runId), eq(pipelineNodeRuns.nodeId, params.nodeId)))
+    .for("update");
+  return row;
+}
+
+export async function findNodeRun(db: DbExecutor, params: { runId: string; nodeId: string }): Promise<PipelineNodeRunRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pipelineNodeRuns)
+    .where(and(eq(pipelineNodeRuns.runId, params.runId), eq(pipelineNodeRuns.nodeId, params.nodeId)));
+  return row;
+}
+
+export async function updateNodeRun(
+  db: DbExecutor,
+  params: { runId: string; nodeId: string; from?: readonly string[]; values: Partial<typeof pipelineNodeRuns.$inferInsert> },
+): Promise<PipelineNodeRunRow | undefined> {
+  const [row] = await db
+    .update(pipelineNodeRuns)
+    .set({ ...params.values, updatedAt: new Date() })
+    .where(
+      and(
+        eq(pipelineNodeRuns.runId, params.runId),
+        eq(pipelineNodeRuns.nodeId, params.nodeId),
+        params.from ? inArray(pipelineNodeRuns.status, [...params.from]) : undefined,
+      ),
+    )
+    .returning();
+  return row;
+}
+
+/**
+ * Records that one predecessor of each target finished: one statement for all successors, returning the
+ * targets' new counts. Rows are locked by the update, so two finishing predecessors of one fan-in node
+ * serialise here and exactly one of them sees the count reach zero.
+ */
+export async function countDownPredecessors(
+  db: DbExecutor,
+  params: { runId: string; targets: Array<{ nodeId: string; isActive: boolean }> },
+): Promise<Array<{ nodeId: string; pendingPredecessors: number; activeInputs: number; status: string }>> {
+  if (params.targets.length === 0) return [];
+  const active = params.targets.filter((target) => target.isActive).map((target) => target.nodeId);
+  const all = params.targets.map((target) => target.nodeId);
+  return db
+    .update(pipelineNodeRuns)
+    .set({
+      pendingPredecessors: sql`${pipelineNodeRuns.pendingPredecessors} - 1`,
+      activeInputs: active.length
+        ? sql`${pipelineNodeRuns.activeInputs} + (case when ${inArray(pipelineNodeRuns.nodeId, active)} then 1 else 0 end)`
+        : pipelineNodeRuns.activeInputs,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(pipelineNodeRuns.runId, params.runId), inArray(pipelineNodeRuns.nodeId, all)))
+    .returning({
+      nodeId: pipelineNodeRuns.nodeId,
+      pendingPredecessors: pipelineNodeRuns.pendingPredecessors,
+      activeInputs: pipelineNodeRuns.activeInputs,
+      status: pipelineNodeRuns.status,
+    });
+}
+
+/** Moves every node of the run still in one of `from` to `status`; returns the moved rows. */
+export async function transitionRunNodes(
+  db: DbExecutor,
+  params: { runId: string; from: readonly string[]; values: Partial<typeof pipelineNodeRuns.$inferInsert> },
+): Promise<PipelineNodeRunRow[]> {
+  return db
+    .update(pipelineNodeRuns)
+    .set({ ...params.values, updatedAt: new Date() })
+    .where(and(eq(pipelineNodeRuns.runId, params.runId), inArray(pipelineNodeRuns.status, [...params.from])))
+    .returning();
+}
+
+/** Whether any node of the run is not finished yet. */
+export async function countUnfinishedNodes(db: DbExecutor, runId: string): Promise<number> {
+  const [row] = await db
+    .select({ count: sql<number>`count(*)::int` })
+    .from(pipelineNodeRuns)
+    .where(and(eq(pipelineNodeRuns.runId, runId), inArray(pipelineNodeRuns.status, ["pending", "queued", "running", "waiting"])));
+  return row?.count ?? 0;
+}
+
+/** The channel a cancelled or failed run is announced on, so workers abort its running nodes at once. */
+export const PIPELINE_CANCEL_CHANNEL = "gathering_pipeline_cancel";
+
+export async function notifyPipelineCancel(db: DbExecutor, runId: string): Promise<void> {
+  await db.execute(sql`select pg_notify(${PIPELINE_CANCEL_CHANNEL}, ${runId})`);
+}
+
+/** Outputs of some nodes of a run, for resolving references. */
+export async function listNodeOutputs(db: DbExecutor, params: { runId: string; nodeIds: readonly string[] }) {
+  if (params.nodeIds.length === 0) return [];
+  return db
+    .select({ nodeId: pipelineNodeRuns.nodeId, status: pipelineNodeRuns.status, output: pipelineNodeRuns.output })
+    .from(pipelineNodeRuns)
+    .where(and(eq(pipelineNodeRuns.runId, params.runId), inArray(pipelineNodeRuns.nodeId, [...params.nodeIds])));
+}
+
+export async function findPipelineRunById(db: DbExecutor, runId: string): Promise<PipelineRunRow | undefined> {
+  const [row] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.id, runId));
+  return row;
+}
