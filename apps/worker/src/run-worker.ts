@@ -73,6 +73,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   // Our own emitter, passed in, so no worker:create event fires before we listen.
   const events: WorkerEvents = new EventEmitter();
   const queueWorkerIds: string[] = [];
+  // Graphile 0.17 locks jobs under the pool's id; worker ids are kept too for older rows.
+  events.on("pool:create", ({ workerPool }) => {
+    queueWorkerIds.push(workerPool.id);
+  });
   events.on("worker:create", ({ worker }) => {
     queueWorkerIds.push(worker.workerId);
   });
