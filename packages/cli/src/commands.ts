@@ -1,7 +1,7 @@
 /** The `gathering` commands: start, worker, migrate. */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Logger, parseKeyring, signUp, startTelemetry } from "@gathering/core";
+import { type Keyring, type Logger, McpConnectionManager, parseKeyring, signUp, startTelemetry, type ToolServices } from "@gathering/core";
 import { countUsers, createDatabaseClient, type Database } from "@gathering/db";
 import { migrateDatabase } from "@gathering/jobs/migrate";
 import { startWorker, systemCrontab, type WorkerHandle } from "@gathering/worker";
@@ -65,6 +65,22 @@ async function bootstrapAdmin(config: CliConfig, logger: Logger, databaseUrl: st
   });
 }
 
+/** What the worker's tools need: data dir, allowed hosts, and the worker's own MCP connections (closed after the worker stops). */
+function workerToolServices(config: CliConfig, logger: Logger, keyring: Keyring): ToolServices & { mcp: McpConnectionManager } {
+  const mcp = new McpConnectionManager({
+    keyring,
+    logger,
+    allowedHosts: config.GATHERING_ALLOWED_HOSTS,
+    stdioCommands: config.GATHERING_MCP_STDIO_COMMANDS,
+  });
+  return {
+    dataDir: config.dataDir,
+    allowedHosts: config.GATHERING_ALLOWED_HOSTS,
+    mcpStdioCommands: config.GATHERING_MCP_STDIO_COMMANDS,
+    mcp,
+  };
+}
+
 export async function withDatabaseClient<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
   const client = createDatabaseClient(url, { max: 2, applicationName: "gathering-cli" });
   try {
@@ -96,9 +112,11 @@ export async function runStart(
   });
   let web: WebServerHandle | undefined;
   let worker: WorkerHandle | undefined;
+  let workerMcp: McpConnectionManager | undefined;
   const steps = (): ShutdownStep[] => [
     { name: "web", run: async () => web?.close(config.GATHERING_SHUTDOWN_TIMEOUT_MS) },
     { name: "worker", run: async () => worker?.stop() },
+    { name: "worker MCP connections", run: async () => workerMcp?.closeAll() },
     { name: "telemetry", run: () => telemetry.shutdown() },
     { name: "database", run: database.stop },
   ];
@@ -106,11 +124,14 @@ export async function runStart(
   try {
     if (!flags.isDev) await ensureWebBuild(rootDir, logger);
     if (flags.isWorkerEnabled) {
+      const keyring = parseKeyring(secrets.encryptionKeys);
+      const toolServices = workerToolServices(config, logger, keyring);
+      workerMcp = toolServices.mcp;
       worker = await startWorker({
         connectionString: database.url,
         logger,
-        keyring: parseKeyring(secrets.encryptionKeys),
-        toolServices: { dataDir: config.dataDir, allowedHosts: config.GATHERING_ALLOWED_HOSTS },
+        keyring,
+        toolServices,
         concurrency: config.GATHERING_WORKER_CONCURRENCY,
         crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
       });
@@ -155,18 +176,23 @@ export async function runWorkerOnly(config: CliConfig, logger: Logger, flags: { 
     logger,
   });
   let worker: WorkerHandle | undefined;
+  let workerMcp: McpConnectionManager | undefined;
   const stopped = onShutdownSignal(logger, () => [
     { name: "worker", run: async () => worker?.stop() },
+    { name: "worker MCP connections", run: async () => workerMcp?.closeAll() },
     { name: "telemetry", run: () => telemetry.shutdown() },
     { name: "database", run: database.stop },
   ]);
   try {
     const secrets = await resolveAppSecrets(config, logger, database.kind);
+    const keyring = parseKeyring(secrets.encryptionKeys);
+    const toolServices = workerToolServices(config, logger, keyring);
+    workerMcp = toolServices.mcp;
     worker = await startWorker({
       connectionString: database.url,
       logger,
-      keyring: parseKeyring(secrets.encryptionKeys),
-      toolServices: { dataDir: config.dataDir, allowedHosts: config.GATHERING_ALLOWED_HOSTS },
+      keyring,
+      toolServices,
       concurrency: flags.concurrency ?? config.GATHERING_WORKER_CONCURRENCY,
       crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
     });

@@ -51,6 +51,16 @@ const ZCliEnv = z.object({
         .map((host) => host.trim())
         .filter(Boolean),
     ),
+  /** Executables MCP servers may be started with over stdio (comma-separated; `*`: any). Empty: stdio is refused. */
+  GATHERING_MCP_STDIO_COMMANDS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((command) => command.trim())
+        .filter(Boolean),
+    ),
   GATHERING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** Behind a reverse proxy, take the client address from X-Forwarded-For. */
   GATHERING_TRUST_PROXY: z

@@ -7,7 +7,14 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { Logger } from "@gathering/core";
-import { handleTrpcRequest, handleWorkspaceRequest, TRPC_ENDPOINT, WORKSPACE_ENDPOINT } from "@gathering/server";
+import {
+  handleMcpRequest,
+  handleTrpcRequest,
+  handleWorkspaceRequest,
+  MCP_ENDPOINT,
+  TRPC_ENDPOINT,
+  WORKSPACE_ENDPOINT,
+} from "@gathering/server";
 import next from "next";
 
 /** The client's address as the app sees it: the socket's, or with a trusted proxy the first X-Forwarded-For hop. */
@@ -63,7 +70,7 @@ export interface WebServerHandle {
 }
 
 interface WebServicesGlobal {
-  __gatheringWebServices?: { database: { close: () => Promise<void> } };
+  __gatheringWebServices?: { database: { close: () => Promise<void> }; mcp?: { closeAll: () => Promise<void> } };
 }
 
 export async function startWebServer(options: {
@@ -94,11 +101,14 @@ export async function startWebServer(options: {
     const isTrpc =
       request.url === TRPC_ENDPOINT || request.url?.startsWith(`${TRPC_ENDPOINT}/`) || request.url?.startsWith(`${TRPC_ENDPOINT}?`);
     const isWorkspaceTransfer = request.url?.startsWith(`${WORKSPACE_ENDPOINT}/`);
+    const isMcp = request.url === MCP_ENDPOINT || request.url?.startsWith(`${MCP_ENDPOINT}?`);
     const served = isTrpc
       ? serveWithFetchHandler(handleTrpcRequest, request, response)
       : isWorkspaceTransfer
         ? serveWithFetchHandler(handleWorkspaceRequest, request, response)
-        : handle(request, response);
+        : isMcp
+          ? serveWithFetchHandler(handleMcpRequest, request, response)
+          : handle(request, response);
     served.catch((error: unknown) => {
       options.logger.error({ err: error, url: request.url }, "request handler failed");
       if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
@@ -134,6 +144,7 @@ export async function startWebServer(options: {
       await closed;
       clearTimeout(timer);
       clearInterval(idleSweep);
+      await (globalThis as WebServicesGlobal).__gatheringWebServices?.mcp?.closeAll();
       await (globalThis as WebServicesGlobal).__gatheringWebServices?.database.close();
       await app.close();
     },

@@ -18,6 +18,16 @@ const ZServerEnv = z.object({
         .map((host) => host.trim())
         .filter(Boolean),
     ),
+  /** Executables MCP servers may be started with over stdio (comma-separated; `*`: any). Empty: stdio is refused. */
+  GATHERING_MCP_STDIO_COMMANDS: z
+    .string()
+    .default("")
+    .transform((value) =>
+      value
+        .split(",")
+        .map((command) => command.trim())
+        .filter(Boolean),
+    ),
   GATHERING_DATABASE_KIND: z.enum(["embedded", "external"]).default("external"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),

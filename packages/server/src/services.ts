@@ -11,6 +11,7 @@ import {
   createModelGateway,
   createPostgresRateLimiter,
   EventHub,
+  McpConnectionManager,
   parseKeyring,
   resolveProjectRole,
 } from "@gathering/core";
@@ -24,6 +25,8 @@ export interface WebServices {
   api: ApiServices;
   auth: AuthServices;
   database: DatabaseClient;
+  /** This process's MCP connections (closed at shutdown). */
+  mcp: McpConnectionManager;
   revocations: RevocationCache;
   rateLimitStore: RateLimitStore;
   ready: Promise<void>;
@@ -50,8 +53,16 @@ export function webServices(): WebServices {
   const ephemeral = createEphemeralPublisher(database.db, {
     onError: (error, lost) => logger.warn({ err: error, lost }, "could not publish streamed tokens"),
   });
+  const keyring = parseKeyring(env.GATHERING_ENCRYPTION_KEYS);
+  const mcp = new McpConnectionManager({
+    keyring,
+    logger,
+    allowedHosts: env.GATHERING_ALLOWED_HOSTS,
+    stdioCommands: env.GATHERING_MCP_STDIO_COMMANDS,
+  });
   const services: WebServices = {
     database,
+    mcp,
     revocations,
     rateLimitStore: store,
     ready: revocations.listen(database.sql).catch((error: unknown) => logger.error({ err: error }, "could not listen for revocations")),
@@ -62,7 +73,7 @@ export function webServices(): WebServices {
       databaseKind: env.GATHERING_DATABASE_KIND,
       resolveProjectRole,
       accounts,
-      keyring: parseKeyring(env.GATHERING_ENCRYPTION_KEYS),
+      keyring,
       rateLimiter: limiter,
       exactRateLimiter: exactLimiter,
       failureCounter,
@@ -76,7 +87,12 @@ export function webServices(): WebServices {
       eventHub: new EventHub(database),
       modelGateway,
       dataDir: path.resolve(env.GATHERING_DATA_DIR),
-      toolServices: { dataDir: path.resolve(env.GATHERING_DATA_DIR), allowedHosts: env.GATHERING_ALLOWED_HOSTS },
+      toolServices: {
+        dataDir: path.resolve(env.GATHERING_DATA_DIR),
+        allowedHosts: env.GATHERING_ALLOWED_HOSTS,
+        mcpStdioCommands: env.GATHERING_MCP_STDIO_COMMANDS,
+        mcp,
+      },
       scheduleTask: scheduleAgentTask,
       publishTokenDelta: (projectId, delta) => ephemeral.publish(projectId, "agent.token", delta),
       observeProcedure: ({ path, type, durationMs, outcome }) => {

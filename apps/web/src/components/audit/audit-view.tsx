@@ -42,6 +42,9 @@ const actionLabels: Record<AuditAction, string> = {
   "workspace.rename": "File renamed",
   "tool.approve": "Tool call approved",
   "tool.reject": "Tool call rejected",
+  "mcp.create": "MCP server added",
+  "mcp.update": "MCP server changed",
+  "mcp.delete": "MCP server deleted",
 };
 const actions = Object.keys(actionLabels) as AuditAction[];
 

@@ -1,6 +1,6 @@
 "use client";
 /**
- * The built-in tools by category: what each does, how it behaves (side effect, approval, timeout, output
+ * The project's tools (built-in, then its MCP servers') by category: what each does, how it behaves (side effect, approval, timeout, output
  * cap) and its input fields read from the JSON Schema the model sees, with that schema itself one click
  * away. The list is small and fixed, so the search filters in the browser.
  */

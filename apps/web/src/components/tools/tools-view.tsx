@@ -1,7 +1,7 @@
 "use client";
 /**
- * /tools: the calls waiting for a person's approval, a playground that runs a tool by hand, and the
- * catalog of built-in tools. "Try it" on a catalog card loads that tool into the playground. Viewers
+ * /tools: the calls waiting for a person's approval, a playground that runs a tool by hand, the
+ * project's MCP servers and the catalog of tools (built-in and MCP). "Try it" on a catalog card loads that tool into the playground. Viewers
  * see the catalog and the waiting calls; running a tool and deciding on a call take a member.
  */
 import { useQuery } from "@tanstack/react-query";
@@ -11,6 +11,7 @@ import { ErrorState, LoadingState } from "~/components/feedback";
 import { hasRole } from "~/components/format";
 import { useTRPC } from "~/trpc/react";
 import { ApprovalsQueue } from "./approvals-queue";
+import { McpServersSection } from "./mcp-servers";
 import type { Tool } from "./shared";
 import { ToolCatalog } from "./tool-catalog";
 import { skeletonText, ToolPlayground } from "./tool-playground";
@@ -59,6 +60,7 @@ function ProjectTools({ project }: { project: AccountProject }) {
       ) : (
         <p className="callout callout-info section">You can read the catalog; members and above can run tools in the playground.</p>
       )}
+      <McpServersSection project={project} />
       <ToolCatalog
         tools={tools.data}
         onTry={
