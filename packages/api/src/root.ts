@@ -6,6 +6,7 @@ import { authRouter } from "./routers/auth";
 import { eventsRouter } from "./routers/events";
 import { mcpRouter } from "./routers/mcp";
 import { membersRouter } from "./routers/members";
+import { pipelinesRouter } from "./routers/pipelines";
 import { projectsRouter } from "./routers/projects";
 import { settingsRouter } from "./routers/settings";
 import { systemRouter } from "./routers/system";
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   events: eventsRouter,
   mcp: mcpRouter,
   members: membersRouter,
+  pipelines: pipelinesRouter,
   projects: projectsRouter,
   settings: settingsRouter,
   system: systemRouter,

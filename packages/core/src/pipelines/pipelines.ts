@@ -5,8 +5,10 @@
 import {
   type Database,
   type DbExecutor,
+  findLiveAgentIds,
   findLivePipelineByName,
   findPipeline,
+  findPipelineIds,
   findPipelineVersion,
   insertPipeline,
   insertPipelineVersion,
@@ -100,6 +102,49 @@ export function validatePipelineDefinition(definition: unknown): { ok: boolean; 
   return check.ok ? { ok: true, problems: [] } : { ok: false, problems: check.problems };
 }
 
+/**
+ * The checks that need the database: agents and pipelines that nodes name must belong to the project
+ * (an id of another project's is the same as an unknown one), and a pipeline cannot contain itself.
+ */
+async function assertDefinitionReferences(db: DbExecutor, projectId: string, definition: PipelineDefinition, pipelineId?: string) {
+  const agentIds = new Set<string>();
+  const pipelineIds = new Set<string>();
+  for (const node of definition.nodes) {
+    if (node.type === "agent") agentIds.add(node.config.agentId);
+    if (node.type === "subpipeline" || node.type === "map") pipelineIds.add(node.config.pipelineId);
+  }
+  const [liveAgents, knownPipelines] = await Promise.all([
+    findLiveAgentIds(db, { projectId, agentIds: [...agentIds] }),
+    findPipelineIds(db, { projectId, pipelineIds: [...pipelineIds] }),
+  ]);
+  const problems: DefinitionProblem[] = [];
+  definition.nodes.forEach((node, index) => {
+    if (node.type === "agent" && !liveAgents.has(node.config.agentId)) {
+      problems.push({
+        nodeId: node.id,
+        path: `nodes.${index}.config.agentId`,
+        message: "No such agent in this project (or it is archived)",
+      });
+    }
+    if (node.type === "subpipeline" || node.type === "map") {
+      if (node.config.pipelineId === pipelineId) {
+        problems.push({ nodeId: node.id, path: `nodes.${index}.config.pipelineId`, message: "A pipeline cannot run itself" });
+      } else if (!knownPipelines.has(node.config.pipelineId)) {
+        problems.push({ nodeId: node.id, path: `nodes.${index}.config.pipelineId`, message: "No such pipeline in this project" });
+      }
+    }
+  });
+  if (problems.length > 0) {
+    throw new AppError(
+      "VALIDATION_FAILED",
+      `The pipeline has ${problems.length} problem${problems.length === 1 ? "" : "s"}; first: ${problems[0]?.nodeId}: ${problems[0]?.message}`,
+      {
+        problems,
+      },
+    );
+  }
+}
+
 export async function createPipeline(
   db: Database,
   actor: Actor,
@@ -110,6 +155,7 @@ export async function createPipeline(
   try {
     return await db.transaction(async (tx) => {
       if (await findLivePipelineByName(tx, { projectId: input.projectId, name: parsed.name })) throw nameTaken(parsed.name);
+      await assertDefinitionReferences(tx, input.projectId, definition);
       const row = await insertPipeline(tx, {
         projectId: input.projectId,
         name: parsed.name,
@@ -153,6 +199,7 @@ export async function updatePipeline(
       if (parsed.name && parsed.name.toLowerCase() !== current.name.toLowerCase()) {
         if (await findLivePipelineByName(tx, { projectId: input.projectId, name: parsed.name })) throw nameTaken(parsed.name);
       }
+      if (definition) await assertDefinitionReferences(tx, input.projectId, definition, current.id);
       const version = definition ? current.currentVersion + 1 : current.currentVersion;
       if (definition) {
         await insertPipelineVersion(tx, {

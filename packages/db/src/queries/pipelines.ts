@@ -1,7 +1,7 @@
 /** Query functions for pipelines, their versions, runs and node runs. */
 import { and, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
-import { pipelineNodeRuns, pipelineRuns, pipelines, pipelineVersions } from "../schema";
+import { agents, pipelineNodeRuns, pipelineRuns, pipelines, pipelineVersions } from "../schema";
 
 export type PipelineRow = typeof pipelines.$inferSelect;
 export type PipelineVersionRow = typeof pipelineVersions.$inferSelect;
@@ -333,4 +333,24 @@ export async function listNodeOutputs(db: DbExecutor, params: { runId: string; n
 export async function findPipelineRunById(db: DbExecutor, runId: string): Promise<PipelineRunRow | undefined> {
   const [row] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.id, runId));
   return row;
+}
+
+/** Which of these ids are live (not archived) agents of the project. */
+export async function findLiveAgentIds(db: DbExecutor, params: { projectId: string; agentIds: readonly string[] }): Promise<Set<string>> {
+  if (params.agentIds.length === 0) return new Set();
+  const rows = await db
+    .select({ id: agents.id })
+    .from(agents)
+    .where(and(eq(agents.projectId, params.projectId), inArray(agents.id, [...params.agentIds]), isNull(agents.archivedAt)));
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Which of these ids are pipelines of the project. */
+export async function findPipelineIds(db: DbExecutor, params: { projectId: string; pipelineIds: readonly string[] }): Promise<Set<string>> {
+  if (params.pipelineIds.length === 0) return new Set();
+  const rows = await db
+    .select({ id: pipelines.id })
+    .from(pipelines)
+    .where(and(eq(pipelines.projectId, params.projectId), inArray(pipelines.id, [...params.pipelineIds])));
+  return new Set(rows.map((row) => row.id));
 }
