@@ -3,3 +3,18 @@ export { ZAgentDefinition, ZAgentUpdate } from "./agents/agent-schema";
 export { localModelLabel, localModelNames } from "./llm/adapters/local";
 export { formatUsd, type ModelPrice, ZModelPrice } from "./llm/pricing";
 export { type ModelProvider, modelProviders } from "./llm/types";
+export {
+  checkPipelineDefinition,
+  type DefinitionProblem,
+  type PipelineDefinition,
+  type PipelineEdge,
+  type PipelineInput,
+  type PipelineNode,
+  type PipelineNodeType,
+  pipelineInputTypes,
+  pipelineNodeTypes,
+  ZPipelineEdge,
+  ZPipelineInput,
+  ZPipelineNode,
+  ZRetryPolicy,
+} from "./pipelines/definition";
