@@ -65,13 +65,19 @@ test("an MCP client lists GatheRing's tools and asks an agent with an API token"
     expect(listed.isError).toBeFalsy();
     expect(listed.structuredContent).toMatchObject({ agents: [expect.objectContaining({ name: agentName, model: "local/local-echo" })] });
 
-    const answered = await client.callTool({ name: "ask_agent", arguments: { agent: agentName, question: "What is the answer to MCP-7?" } });
+    const answered = await client.callTool({
+      name: "ask_agent",
+      arguments: { agent: agentName, question: "What is the answer to MCP-7?" },
+    });
     expect(answered.isError).toBeFalsy();
     const result = answered.structuredContent as { agent: string; status: string; answer: string; sessionId: string };
     expect(result).toMatchObject({ agent: agentName, status: "answered" });
     expect(result.answer).toContain("MCP-7");
     // The question became a chat of the token's user, visible through the API like any other.
-    const session = await createGatheringClient({ url: baseUrl, token }).agents.sessions.get.query({ projectId, sessionId: result.sessionId });
+    const session = await createGatheringClient({ url: baseUrl, token }).agents.sessions.get.query({
+      projectId,
+      sessionId: result.sessionId,
+    });
     expect(session.messages.map((message) => message.role)).toEqual(["user", "assistant"]);
 
     const unknown = await client.callTool({ name: "ask_agent", arguments: { agent: "nobody-by-this-name", question: "hello?" } });

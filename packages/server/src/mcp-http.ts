@@ -47,7 +47,7 @@ async function authorise(request: Request) {
   await services.ready;
   const caller: ResolvedCaller | null = await resolveCaller(request.headers, services.auth);
   // Only API tokens: a browser cookie carries no project scope and would ride along on cross-site requests.
-  if (!caller || caller.source !== "token" || !caller.tokenScope) {
+  if (caller?.source !== "token" || !caller.tokenScope) {
     throw new AppError("UNAUTHORIZED", "Send an API token of the project: Authorization: Bearer gat_...");
   }
   const api = services.api;
