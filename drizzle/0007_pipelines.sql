@@ -30,6 +30,7 @@ CREATE TABLE "pipeline_runs" (
 	"version" integer NOT NULL,
 	"status" text DEFAULT 'running' NOT NULL,
 	"inputs" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"unfinished_nodes" integer DEFAULT 0 NOT NULL,
 	"output" jsonb,
 	"error" text,
 	"origin" jsonb DEFAULT '{}'::jsonb NOT NULL,

@@ -20,6 +20,8 @@ export interface StartWorkerOptions {
   concurrency?: number;
   /** Defaults to every job in the catalog (the agent jobs only when `keyring` is given). */
   jobs?: readonly RegisteredJob[];
+  /** Jobs run besides the catalog's (benchmarks' baselines). */
+  extraJobs?: readonly RegisteredJob[];
   /** Decrypts the projects' provider keys for agent tasks. */
   keyring?: Keyring;
   /** What agents' tools need in this process: the data dir (workspace files), allowed private hosts. */
@@ -115,6 +117,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
             logger,
             db: database.db,
           }),
+          ...(options.extraJobs ?? []),
         ],
         { db: database.db, logger },
       ),

@@ -7,7 +7,7 @@
  * flicker, not a fact, and writing each to the table would cost a row per token. Topic names are unique
  * across both kinds, so one list of topics selects from both.
  */
-import { type DbExecutor, insertEvent } from "@gathering/db";
+import { type DbExecutor, insertEvent, insertEvents } from "@gathering/db";
 import { z } from "zod";
 
 export const eventCatalog = {
@@ -73,6 +73,19 @@ export function publishEvent<TTopic extends EventTopic>(
   payload: EventPayload<TTopic>,
 ): Promise<number> {
   return insertEvent(db, { projectId, topic, payload: eventCatalog[topic].parse(payload) });
+}
+
+/** Several events of one topic in one statement, for changes that touch many things at once. */
+export function publishEvents<TTopic extends EventTopic>(
+  db: DbExecutor,
+  projectId: string,
+  topic: TTopic,
+  payloads: ReadonlyArray<EventPayload<TTopic>>,
+): Promise<number[]> {
+  return insertEvents(
+    db,
+    payloads.map((payload) => ({ projectId, topic, payload: eventCatalog[topic].parse(payload) })),
+  );
 }
 
 /** The channel ephemeral batches travel on; durable events use EVENTS_CHANNEL (@gathering/db). */

@@ -15,6 +15,7 @@ import {
   listNodeOutputs,
   lockNodeRun,
   lockPipelineRun,
+  lockPipelineRunShared,
   type PipelineNodeRunRow,
   type PipelineRunRow,
   updateNodeRun,
@@ -30,7 +31,7 @@ import { guardedFetch } from "../security/http-guard";
 import { builtinTools } from "../tools/catalog";
 import { executeToolCall, type ToolDefinition, type ToolServices } from "../tools/registry";
 import type { PipelineNode, RetryPolicy } from "./definition";
-import type { PipelineGraph } from "./graph";
+import { cachedGraph, type PipelineGraph } from "./graph";
 import { type ReferenceScope, resolveReferences } from "./references";
 import { loadRunGraph, type NodeStatus, type PipelineQueue, type RunOrigin, settleNode, startRunInTransaction } from "./runs";
 
@@ -111,34 +112,32 @@ async function publishNode(db: Parameters<typeof publishEvent>[0], run: Pipeline
   });
 }
 
-/** Step 1: null when there is nothing to do (finished, skipped, the run ended). */
-async function claimNode(runtime: PipelineRuntime, job: { runId: string; nodeId: string }): Promise<Claimed | null> {
-  return runtime.db.transaction(async (tx) => {
-    const node = await lockNodeRun(tx, job);
-    if (!node || !["queued", "running", "waiting"].includes(node.status)) return null;
-    const run = await findPipelineRunById(tx, job.runId);
-    if (!run) return null;
-    if (run.status !== "running") {
-      const cancelled = await updateNodeRun(tx, { ...job, values: { status: "cancelled", finishedAt: new Date() } });
-      if (cancelled) await publishNode(tx, run, cancelled);
-      return null;
-    }
-    const graph = await loadRunGraph(tx, run.versionId);
-    const spec = graph.nodes.get(job.nodeId);
-    if (!spec) return null;
-    const scope = await scopeFor(tx, run, graph, job.nodeId);
-    if (node.status === "waiting") {
-      return { run, node, spec, graph, input: (node.input ?? {}) as Record<string, unknown>, scope };
-    }
-    const input = resolveReferences(spec.config, scope) as Record<string, unknown>;
-    const claimed = await updateNodeRun(tx, {
-      ...job,
-      values: { status: "running", attempts: node.attempts + 1, startedAt: node.startedAt ?? new Date(), input, error: null },
-    });
-    if (!claimed) return null;
-    await publishNode(tx, run, claimed);
-    return { run, node: claimed, spec, graph, input, scope };
+/** Step 1, in the caller's transaction: null when there is nothing to do (finished, skipped, the run ended). */
+async function claimNode(tx: DbExecutor, job: { runId: string; nodeId: string }, lock: "share" | "update"): Promise<Claimed | null> {
+  // The run first, then the node: the lock order of every transaction that touches both.
+  const run = lock === "share" ? await lockPipelineRunShared(tx, job.runId) : await lockPipelineRun(tx, job.runId);
+  const node = await lockNodeRun(tx, job);
+  if (!run || !node || !["queued", "running", "waiting"].includes(node.status)) return null;
+  if (run.status !== "running") {
+    const cancelled = await updateNodeRun(tx, { ...job, values: { status: "cancelled", finishedAt: new Date() } });
+    if (cancelled) await publishNode(tx, run, cancelled);
+    return null;
+  }
+  const graph = await loadRunGraph(tx, run.versionId);
+  const spec = graph.nodes.get(job.nodeId);
+  if (!spec) return null;
+  const scope = await scopeFor(tx, run, graph, job.nodeId);
+  if (node.status === "waiting") {
+    return { run, node, spec, graph, input: (node.input ?? {}) as Record<string, unknown>, scope };
+  }
+  const input = resolveReferences(spec.config, scope) as Record<string, unknown>;
+  const claimed = await updateNodeRun(tx, {
+    ...job,
+    values: { status: "running", attempts: node.attempts + 1, startedAt: node.startedAt ?? new Date(), input, error: null },
   });
+  if (!claimed) return null;
+  await publishNode(tx, run, claimed);
+  return { run, node: claimed, spec, graph, input, scope };
 }
 
 const hostBreakers = new Map<string, CircuitBreakerPolicy>();
@@ -289,7 +288,7 @@ async function runAgentNode(runtime: PipelineRuntime, claimed: Claimed, signal: 
   return { kind: "failed", error: task?.error ?? `The agent task ended ${status}`, isRetryable: false, usage };
 }
 
-async function runDelayNode(claimed: Claimed): Promise<NodeOutcome> {
+function runDelayNode(claimed: Claimed): NodeOutcome {
   const state = claimed.node.state as { resumeAt?: string; waitingSince?: string };
   if (state.resumeAt) {
     const resumeAt = new Date(state.resumeAt);
@@ -307,7 +306,7 @@ async function runDelayNode(claimed: Claimed): Promise<NodeOutcome> {
   return { kind: "waiting", state: { resumeAt: resumeAt.toISOString(), waitingSince: new Date().toISOString() }, resumeAt };
 }
 
-async function runApprovalNode(claimed: Claimed): Promise<NodeOutcome> {
+function runApprovalNode(claimed: Claimed): NodeOutcome {
   const spec = claimed.spec as Extract<PipelineNode, { type: "approval" }>;
   const state = claimed.node.state as {
     requestedAt?: string;
@@ -473,48 +472,59 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number, random: () =>
   return Math.round(policy.jitter ? base * (0.5 + random() * 0.5) : base);
 }
 
-/** Step 3. */
-async function finishNode(runtime: PipelineRuntime, claimed: Claimed, outcome: NodeOutcome, retry: RetryPolicy): Promise<NodeStatus> {
-  return runtime.db.transaction(async (tx) => {
-    const run = await lockPipelineRun(tx, claimed.run.id);
-    const node = await lockNodeRun(tx, { runId: claimed.run.id, nodeId: claimed.node.nodeId });
-    if (!run || !node || !["running", "waiting"].includes(node.status)) return (node?.status ?? "cancelled") as NodeStatus;
-    const job = { runId: run.id, nodeId: node.nodeId };
-    if (run.status !== "running") {
-      const cancelled = await updateNodeRun(tx, { ...job, values: { status: "cancelled", finishedAt: new Date() } });
-      if (cancelled) await publishNode(tx, run, cancelled);
-      return "cancelled";
-    }
-    const context = { tx, queue: runtime.queue, run, graph: claimed.graph };
-    if (outcome.kind === "succeeded") {
-      await settleNode(
-        context,
-        node.nodeId,
-        { status: "succeeded", output: outcome.output, branch: outcome.branch ?? null },
-        outcome.usage,
-      );
-      return "succeeded";
-    }
-    if (outcome.kind === "waiting") {
-      const row = await updateNodeRun(tx, {
-        ...job,
-        values: { status: "waiting", state: { ...(node.state as object), ...outcome.state } },
-      });
-      if (row && node.status !== "waiting") await publishNode(tx, run, row);
-      if (outcome.resumeAt) await runtime.queue.enqueueNodes(tx, [{ ...job, runAt: outcome.resumeAt }]);
-      return "waiting";
-    }
-    if (outcome.isRetryable && node.attempts < retry.maxAttempts) {
-      const delay = retryDelayMs(retry, node.attempts, runtime.random);
-      const row = await updateNodeRun(tx, { ...job, values: { status: "queued", error: outcome.error } });
-      if (row) await publishNode(tx, run, row);
-      await runtime.queue.enqueueNodes(tx, [{ ...job, runAt: new Date(Date.now() + delay) }]);
-      runtime.logger.info({ runId: run.id, nodeId: node.nodeId, attempt: node.attempts, delayMs: delay }, "pipeline node will retry");
-      return "queued";
-    }
-    await settleNode(context, node.nodeId, { status: "failed", error: outcome.error, policy: claimed.spec.onError }, outcome.usage);
-    return "failed";
-  });
+/** Step 3, in the caller's transaction. */
+async function finishNode(
+  tx: DbExecutor,
+  runtime: PipelineRuntime,
+  claimed: Claimed,
+  outcome: NodeOutcome,
+  retry: RetryPolicy,
+  locked?: { run: PipelineRunRow; node: PipelineNodeRunRow },
+): Promise<NodeStatus> {
+  const run = locked?.run ?? (await lockPipelineRun(tx, claimed.run.id));
+  const node = locked?.node ?? (await lockNodeRun(tx, { runId: claimed.run.id, nodeId: claimed.node.nodeId }));
+  if (!run || !node || !["running", "waiting"].includes(node.status)) return (node?.status ?? "cancelled") as NodeStatus;
+  const job = { runId: run.id, nodeId: node.nodeId };
+  if (run.status !== "running") {
+    const cancelled = await updateNodeRun(tx, { ...job, values: { status: "cancelled", finishedAt: new Date() } });
+    if (cancelled) await publishNode(tx, run, cancelled);
+    return "cancelled";
+  }
+  const context = { tx, queue: runtime.queue, run, graph: claimed.graph, finishedNodes: 0 };
+  if (outcome.kind === "succeeded") {
+    await settleNode(context, node.nodeId, { status: "succeeded", output: outcome.output, branch: outcome.branch ?? null }, outcome.usage);
+    return "succeeded";
+  }
+  if (outcome.kind === "waiting") {
+    const row = await updateNodeRun(tx, { ...job, values: { status: "waiting", state: { ...(node.state as object), ...outcome.state } } });
+    if (row && node.status !== "waiting") await publishNode(tx, run, row);
+    if (outcome.resumeAt) await runtime.queue.enqueueNodes(tx, [{ ...job, runAt: outcome.resumeAt }]);
+    return "waiting";
+  }
+  if (outcome.isRetryable && node.attempts < retry.maxAttempts) {
+    const delay = retryDelayMs(retry, node.attempts, runtime.random);
+    const row = await updateNodeRun(tx, { ...job, values: { status: "queued", error: outcome.error } });
+    if (row) await publishNode(tx, run, row);
+    await runtime.queue.enqueueNodes(tx, [{ ...job, runAt: new Date(Date.now() + delay) }]);
+    runtime.logger.info({ runId: run.id, nodeId: node.nodeId, attempt: node.attempts, delayMs: delay }, "pipeline node will retry");
+    return "queued";
+  }
+  await settleNode(context, node.nodeId, { status: "failed", error: outcome.error, policy: claimed.spec.onError }, outcome.usage);
+  return "failed";
+}
+
+/** Nodes whose work is a pure computation on the database's data: claimed, run and finished in one transaction. */
+const inlineNodeTypes = new Set<PipelineNode["type"]>(["condition", "transform", "delay", "approval"]);
+
+function runInlineBody(claimed: Claimed): NodeOutcome {
+  switch (claimed.spec.type) {
+    case "delay":
+      return runDelayNode(claimed);
+    case "approval":
+      return runApprovalNode(claimed);
+    default:
+      return runExpressionNode(claimed);
+  }
 }
 
 /**
@@ -525,7 +535,18 @@ export async function executePipelineNode(
   runtime: PipelineRuntime,
   job: { runId: string; nodeId: string; signal: AbortSignal },
 ): Promise<NodeStatus | null> {
-  const claimed = await claimNode(runtime, job);
+  const type = (cachedGraph(await versionOf(runtime, job.runId)) ?? undefined)?.nodes.get(job.nodeId)?.type;
+  if (type && inlineNodeTypes.has(type)) {
+    return runtime.db.transaction(async (tx) => {
+      const claimed = await claimNode(tx, job, "update");
+      if (!claimed) return null;
+      return finishNode(tx, runtime, claimed, runInlineBody(claimed), claimed.spec.retry ?? defaultRetry, {
+        run: claimed.run,
+        node: claimed.node,
+      });
+    });
+  }
+  const claimed = await runtime.db.transaction((tx) => claimNode(tx, job, "share"));
   if (!claimed) return null;
   const retry = claimed.spec.retry ?? defaultRetry;
   const timeoutMs = claimed.spec.timeoutMs ?? defaultTimeoutMs[claimed.spec.type];
@@ -550,5 +571,17 @@ export async function executePipelineNode(
   } finally {
     watch?.release();
   }
-  return finishNode(runtime, claimed, outcome, retry);
+  return runtime.db.transaction((tx) => finishNode(tx, runtime, claimed, outcome, retry));
+}
+
+/** Which version a run uses, remembered per process (it never changes), so a node's type is known before its transaction. */
+const runVersions = new Map<string, string>();
+async function versionOf(runtime: PipelineRuntime, runId: string): Promise<string> {
+  const known = runVersions.get(runId);
+  if (known) return known;
+  const run = await findPipelineRunById(runtime.db, runId);
+  if (!run) return "";
+  if (runVersions.size >= 10_000) runVersions.delete(runVersions.keys().next().value as string);
+  runVersions.set(runId, run.versionId);
+  return run.versionId;
 }

@@ -17,6 +17,19 @@ export interface PipelineGraph {
   sinks: readonly string[];
 }
 
+/**
+ * The upstream nodes an expression reads as `nodes.<id>` or `nodes."<id>"`; null when it uses `nodes`
+ * some other way (`nodes.*`, `keys(nodes)`), and then it gets every upstream node's output.
+ */
+function nodesNamedIn(expression: string, upstream: ReadonlySet<string>): string[] | null {
+  const uses = expression.match(/\bnodes\b/g)?.length ?? 0;
+  const named = [...expression.matchAll(/\bnodes\s*\.\s*(?:"([^"\\]+)"|([A-Za-z_][A-Za-z0-9_]*))/g)].map(
+    (match) => match[1] ?? match[2] ?? "",
+  );
+  if (named.length !== uses || named.some((id) => !upstream.has(id))) return null;
+  return named;
+}
+
 export function buildGraph(definition: PipelineDefinition): PipelineGraph {
   const nodes = new Map(definition.nodes.map((node) => [node.id, node]));
   const outgoing = new Map<string, PipelineEdge[]>(definition.nodes.map((node) => [node.id, []]));
@@ -29,7 +42,11 @@ export function buildGraph(definition: PipelineDefinition): PipelineGraph {
   const scopeNodes = new Map<string, string[]>();
   for (const node of definition.nodes) {
     if (node.type === "condition" || node.type === "transform") {
-      scopeNodes.set(node.id, [...(ancestors.get(node.id) ?? [])]);
+      const expressions =
+        node.type === "condition" ? [node.config.expression] : [node.config.expression ?? "", ...Object.values(node.config.mapping ?? {})];
+      const upstream = ancestors.get(node.id) ?? new Set<string>();
+      const named = expressions.map((expression) => nodesNamedIn(expression, upstream));
+      scopeNodes.set(node.id, named.includes(null) ? [...upstream] : [...new Set(named.flatMap((ids) => ids ?? []))]);
       continue;
     }
     const named = new Set<string>();

@@ -9,7 +9,7 @@
 import {
   addPipelineRunUsage,
   countDownPredecessors,
-  countUnfinishedNodes,
+  countOffFinishedNodes,
   type Database,
   type DbExecutor,
   findNodeRun,
@@ -20,6 +20,7 @@ import {
   insertPipelineNodeRuns,
   insertPipelineRun,
   listActiveChildRuns,
+  listNodeOutputs,
   listNodeRuns,
   listPipelineRunRows,
   lockNodeRun,
@@ -28,6 +29,7 @@ import {
   type PipelineNodeRunRow,
   type PipelineRunRow,
   transitionAgentTask,
+  transitionNodesById,
   transitionRunNodes,
   updateNodeRun,
   updatePipelineRunRow,
@@ -36,10 +38,10 @@ import { z } from "zod";
 import { decodeCursor, encodeCursor } from "../agents/agents";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
-import { publishEvent } from "../events/catalog";
+import { publishEvent, publishEvents } from "../events/catalog";
 import type { Actor } from "../projects/projects";
 import { type PipelineDefinition, runInputsSchema } from "./definition";
-import { descendantsOf, graphOfVersion, isEdgeTaken, type PipelineGraph } from "./graph";
+import { cachedGraph, descendantsOf, graphOfVersion, isEdgeTaken, type PipelineGraph } from "./graph";
 
 /** The job queue as the engine needs it; @gathering/jobs implements it on Graphile Worker. */
 export interface PipelineQueue {
@@ -54,7 +56,6 @@ export const runStatuses = ["running", "succeeded", "failed", "cancelled"] as co
 export type RunStatus = (typeof runStatuses)[number];
 export const nodeStatuses = ["pending", "queued", "running", "waiting", "succeeded", "failed", "skipped", "cancelled"] as const;
 export type NodeStatus = (typeof nodeStatuses)[number];
-const unfinishedNodeStatuses = ["pending", "queued", "running", "waiting"] as const;
 
 export const ZRunOrigin = z.object({
   kind: z.enum(["user", "schedule", "rerun", "subpipeline", "map", "api"]).default("user"),
@@ -114,22 +115,30 @@ export function toNodeRun(row: PipelineNodeRunRow) {
 }
 export type NodeRun = ReturnType<typeof toNodeRun>;
 
-/** The graph of a run's version (cached per process). */
+/** The graph of a run's version (cached per process: versions never change). */
 export async function loadRunGraph(db: DbExecutor, versionId: string): Promise<PipelineGraph> {
-  let definition: PipelineDefinition | undefined;
+  const known = cachedGraph(versionId);
+  if (known) return known;
   const row = await findPipelineVersionById(db, versionId);
   if (!row) throw new AppError("NOT_FOUND", "The run's pipeline version does not exist");
-  definition = row.definition as PipelineDefinition;
-  return graphOfVersion(versionId, () => definition as PipelineDefinition);
+  return graphOfVersion(versionId, () => row.definition as PipelineDefinition);
 }
 
 async function publishNode(tx: DbExecutor, run: PipelineRunRow, node: { nodeId: string; status: string; attempts: number }) {
-  await publishEvent(tx, run.projectId, "pipeline_nodes.changed", {
-    runId: run.id,
-    nodeId: node.nodeId,
-    status: node.status as NodeStatus,
-    attempts: node.attempts,
-  });
+  await publishNodes(tx, run, [node]);
+}
+
+async function publishNodes(
+  tx: DbExecutor,
+  run: PipelineRunRow,
+  nodes: ReadonlyArray<{ nodeId: string; status: string; attempts: number }>,
+) {
+  await publishEvents(
+    tx,
+    run.projectId,
+    "pipeline_nodes.changed",
+    nodes.map((node) => ({ runId: run.id, nodeId: node.nodeId, status: node.status as NodeStatus, attempts: node.attempts })),
+  );
 }
 
 async function publishRun(tx: DbExecutor, run: PipelineRunRow) {
@@ -140,11 +149,13 @@ async function publishRun(tx: DbExecutor, run: PipelineRunRow) {
   });
 }
 
-interface SettleContext {
+export interface SettleContext {
   tx: DbExecutor;
   queue: PipelineQueue;
   run: PipelineRunRow;
   graph: PipelineGraph;
+  /** Nodes that reached an end state in this transaction (counted off the run's total at the end). */
+  finishedNodes: number;
 }
 
 /**
@@ -153,40 +164,31 @@ interface SettleContext {
  */
 async function decideNodes(context: SettleContext, decided: ReadonlyArray<{ nodeId: string; activeInputs: number }>): Promise<void> {
   const ready: string[] = [];
+  const skipped: string[] = [];
   for (const target of decided) {
     const hasInputs = (context.graph.incoming.get(target.nodeId)?.length ?? 0) > 0;
-    if (target.activeInputs > 0 || !hasInputs) {
-      ready.push(target.nodeId);
-      continue;
-    }
-    const skipped = await updateNodeRun(context.tx, {
-      runId: context.run.id,
-      nodeId: target.nodeId,
+    (target.activeInputs > 0 || !hasInputs ? ready : skipped).push(target.nodeId);
+  }
+  const { tx, run } = context;
+  if (skipped.length > 0) {
+    const rows = await transitionNodesById(tx, {
+      runId: run.id,
+      nodeIds: skipped,
       from: ["pending"],
       values: { status: "skipped", finishedAt: new Date() },
     });
-    if (!skipped) continue;
-    await publishNode(context.tx, context.run, skipped);
-    await countDownSuccessors(context, target.nodeId, { isSuccess: false, branch: null });
+    context.finishedNodes += rows.length;
+    await publishNodes(tx, run, rows);
+    for (const row of rows) await countDownSuccessors(context, row.nodeId, { isSuccess: false, branch: null });
   }
-  if (ready.length === 0) return;
-  const queued = await transitionRunNodesById(context, ready);
-  await context.queue.enqueueNodes(
-    context.tx,
-    queued.map((nodeId) => ({ runId: context.run.id, nodeId })),
-  );
-}
-
-async function transitionRunNodesById(context: SettleContext, nodeIds: readonly string[]): Promise<string[]> {
-  const moved: string[] = [];
-  for (const nodeId of nodeIds) {
-    const row = await updateNodeRun(context.tx, { runId: context.run.id, nodeId, from: ["pending"], values: { status: "queued" } });
-    if (row) {
-      moved.push(nodeId);
-      await publishNode(context.tx, context.run, row);
-    }
+  if (ready.length > 0) {
+    const rows = await transitionNodesById(tx, { runId: run.id, nodeIds: ready, from: ["pending"], values: { status: "queued" } });
+    await publishNodes(tx, run, rows);
+    await context.queue.enqueueNodes(
+      tx,
+      rows.map((row) => ({ runId: run.id, nodeId: row.nodeId })),
+    );
   }
-  return moved;
 }
 
 async function countDownSuccessors(context: SettleContext, nodeId: string, outcome: { isSuccess: boolean; branch: string | null }) {
@@ -202,16 +204,17 @@ async function countDownSuccessors(context: SettleContext, nodeId: string, outco
   );
 }
 
-/** Finishes the run when no node is left to do; tells a waiting parent node. */
+/** Counts this transaction's finished nodes off the run; the last one finishes the run and tells a waiting parent. */
 async function finishRunIfDone(context: SettleContext): Promise<void> {
-  if ((await countUnfinishedNodes(context.tx, context.run.id)) > 0) return;
-  const nodes = await listNodeRuns(context.tx, context.run.id);
-  const bySink = new Map(nodes.map((node) => [node.nodeId, node]));
+  const left =
+    context.finishedNodes > 0
+      ? await countOffFinishedNodes(context.tx, { runId: context.run.id, finished: context.finishedNodes })
+      : context.run.unfinishedNodes;
+  context.finishedNodes = 0;
+  if (left > 0) return;
+  const sinks = await listNodeOutputs(context.tx, { runId: context.run.id, nodeIds: context.graph.sinks });
   const output: Record<string, unknown> = {};
-  for (const sink of context.graph.sinks) {
-    const node = bySink.get(sink);
-    if (node?.status === "succeeded") output[sink] = node.output;
-  }
+  for (const sink of sinks) if (sink.status === "succeeded") output[sink.nodeId] = sink.output;
   const row = await updatePipelineRunRow(context.tx, {
     runId: context.run.id,
     from: ["running"],
@@ -254,6 +257,7 @@ export async function settleNode(
   if (!row) return;
   await addPipelineRunUsage(tx, { runId: run.id, ...usage });
   await publishNode(tx, run, row);
+  context.finishedNodes += 1;
   if (outcome.status === "failed" && outcome.policy === "fail") {
     await endRun(tx, context.queue, run, { status: "failed", error: `Node "${nodeId}" failed: ${outcome.error}` });
     return;
@@ -356,7 +360,9 @@ export async function startRunInTransaction(tx: DbExecutor, queue: PipelineQueue
     });
   }
   const timeoutAt = graph.definition.timeoutMs ? new Date(Date.now() + graph.definition.timeoutMs) : null;
+  const reusedCount = graph.definition.nodes.filter((node) => params.reuse?.nodes.has(node.id)).length;
   const run = await insertPipelineRun(tx, {
+    unfinishedNodes: graph.definition.nodes.length - reusedCount,
     projectId: params.projectId,
     pipelineId: pipeline.id,
     versionId: versionRow.id,
@@ -407,7 +413,7 @@ export async function startRunInTransaction(tx: DbExecutor, queue: PipelineQueue
     };
   });
   const inserted = await insertPipelineNodeRuns(tx, rows);
-  const context: SettleContext = { tx, queue, run, graph };
+  const context: SettleContext = { tx, queue, run, graph, finishedNodes: 0 };
   const decided = inserted.filter((row) => row.status === "pending" && row.pendingPredecessors === 0);
   await decideNodes(context, decided);
   if (timeoutAt) await queue.enqueueRunTimeout(tx, { runId: run.id, at: timeoutAt });
@@ -621,5 +627,3 @@ export async function listPipelineRuns(db: DbExecutor, input: { projectId: strin
   const last = page.at(-1);
   return { items: page.map(toPipelineRun), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
 }
-
-export { unfinishedNodeStatuses };

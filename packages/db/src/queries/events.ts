@@ -12,10 +12,27 @@ export type EventRow = typeof events.$inferSelect;
  * so PostgreSQL folds a transaction's announcements into one, sent at commit (never for a rollback).
  */
 export async function insertEvent(db: DbExecutor, event: { projectId: string; topic: string; payload: unknown }): Promise<number> {
-  const [row] = await db.insert(events).values(event).returning({ id: events.id });
-  await db.execute(sql`select pg_notify(${EVENTS_CHANNEL}, 'new')`);
-  if (!row) throw new Error("insert into events returned no row");
-  return row.id;
+  const [id] = await insertEvents(db, [event]);
+  if (id === undefined) throw new Error("insert into events returned no row");
+  return id;
+}
+
+/** Appends several events and announces them, in one statement (one round trip however many). */
+export async function insertEvents(
+  db: DbExecutor,
+  rows: ReadonlyArray<{ projectId: string; topic: string; payload: unknown }>,
+): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const records = JSON.stringify(rows.map((row) => ({ project_id: row.projectId, topic: row.topic, payload: row.payload })));
+  const inserted = await db.execute<{ id: string }>(sql`
+    with inserted as (
+      insert into events (project_id, topic, payload)
+      select project_id, topic, payload
+      from json_to_recordset(${records}::json) as record(project_id uuid, topic text, payload jsonb)
+      returning id
+    )
+    select id::text as id, pg_notify(${EVENTS_CHANNEL}, 'new') from inserted order by id`);
+  return inserted.map((row) => Number(row.id));
 }
 
 /** Events after `afterId`, oldest first, optionally for some projects only. */

@@ -354,3 +354,37 @@ export async function findPipelineIds(db: DbExecutor, params: { projectId: strin
     .where(and(eq(pipelines.projectId, params.projectId), inArray(pipelines.id, [...params.pipelineIds])));
   return new Set(rows.map((row) => row.id));
 }
+
+/** Moves the named nodes of a run that are still in one of `from`; one statement for all of them. */
+export async function transitionNodesById(
+  db: DbExecutor,
+  params: { runId: string; nodeIds: readonly string[]; from: readonly string[]; values: Partial<typeof pipelineNodeRuns.$inferInsert> },
+): Promise<PipelineNodeRunRow[]> {
+  if (params.nodeIds.length === 0) return [];
+  return db
+    .update(pipelineNodeRuns)
+    .set({ ...params.values, updatedAt: new Date() })
+    .where(
+      and(
+        eq(pipelineNodeRuns.runId, params.runId),
+        inArray(pipelineNodeRuns.nodeId, [...params.nodeIds]),
+        inArray(pipelineNodeRuns.status, [...params.from]),
+      ),
+    )
+    .returning();
+}
+
+/** Counts finished nodes off the run's total; returns how many are left. */
+export async function countOffFinishedNodes(db: DbExecutor, params: { runId: string; finished: number }): Promise<number> {
+  const [row] = await db
+    .update(pipelineRuns)
+    .set({ unfinishedNodes: sql`${pipelineRuns.unfinishedNodes} - ${params.finished}` })
+    .where(eq(pipelineRuns.id, params.runId))
+    .returning({ unfinishedNodes: pipelineRuns.unfinishedNodes });
+  return row?.unfinishedNodes ?? 0;
+}
+
+export async function lockPipelineRunShared(db: DbExecutor, runId: string): Promise<PipelineRunRow | undefined> {
+  const [row] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.id, runId)).for("share");
+  return row;
+}

@@ -69,6 +69,8 @@ export const pipelineRuns = pgTable(
     /** running | succeeded | failed | cancelled */
     status: text("status").notNull().default("running"),
     inputs: jsonb("inputs").notNull().default({}),
+    /** Nodes not finished yet; kept by the engine under the run's lock, so the last one ends the run. */
+    unfinishedNodes: integer("unfinished_nodes").notNull().default(0),
     /** The sink nodes' outputs by node id, when the run succeeded. */
     output: jsonb("output"),
     error: text("error"),
