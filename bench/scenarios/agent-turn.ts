@@ -6,7 +6,6 @@
  * the answer stored with its usage-ledger row and events, in the app's own PostgreSQL. Sequential turns,
  * one at a time, so the difference per turn is the overhead. Target: under 5 ms at p50.
  */
-import { performance } from "node:perf_hooks";
 import {
   createAgent,
   createLogger,
@@ -20,52 +19,10 @@ import {
 import { createDatabaseClient } from "@gathering/db";
 import { startMockLlmServer } from "@gathering/testing";
 import OpenAI from "openai";
-import type { LoadResult } from "../support/load";
-import { summarizeLatencies } from "../support/percentiles";
+import { inProcessResult, timeFor } from "../support/in-process";
 import type { CaseResult, Scenario } from "../support/types";
 
 const targetOverheadMs = 5;
-
-/** In-process timings in the harness's result shape: one "connection", every turn a request. */
-function inProcessResult(url: string, samples: number[], durationSeconds: number, warmupSeconds: number): LoadResult {
-  const latencyMs = summarizeLatencies(samples);
-  return {
-    url,
-    connections: 1,
-    pipelining: 1,
-    warmupSeconds,
-    durationSeconds,
-    requests: samples.length,
-    requestsPerSecond: samples.length / durationSeconds,
-    latencyMs,
-    autocannon: {
-      requestsPerSecondMean: samples.length / durationSeconds,
-      latencyP50Ms: Math.round(latencyMs.p50),
-      latencyP99Ms: Math.round(latencyMs.p99),
-    },
-    errors: 0,
-    timeouts: 0,
-    non2xx: 0,
-    statusCodes: { "200": samples.length },
-    bytesPerSecond: 0,
-    cpuMs: { serverMs: null, databaseMs: null, harnessMs: 0 },
-    cpuMsPerRequest: { server: null, database: null, harness: 0 },
-    loadAverage: { before: [], after: [] },
-    window: { startMicros: 0, endMicros: 0 },
-  };
-}
-
-async function timeFor(seconds: number, turn: () => Promise<unknown>): Promise<{ samples: number[]; durationSeconds: number }> {
-  const samples: number[] = [];
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  while (performance.now() < deadline) {
-    const before = performance.now();
-    await turn();
-    samples.push(performance.now() - before);
-  }
-  return { samples, durationSeconds: (performance.now() - started) / 1000 };
-}
 
 const agentTurn: Scenario = {
   id: "agent-turn",

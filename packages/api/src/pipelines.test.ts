@@ -245,7 +245,7 @@ describe("bad input changes nothing", () => {
       }),
     );
     expect(result.code).toBe("VALIDATION_FAILED");
-    expect((result.details?.problems as Array<{ nodeId: string }>).map((problem) => problem.nodeId)).toEqual(["ask", "sub"]);
+    expect(((result.details?.problems ?? []) as Array<{ nodeId: string }>).map((problem) => problem.nodeId)).toEqual(["ask", "sub"]);
     expect(await counts()).toEqual(before);
     expect(await failure(api().pipelines.get({ projectId, pipelineId: theirPipeline.id }))).toMatchObject({ code: "NOT_FOUND" });
     expect(await failure(callerFor(services, mallory).pipelines.list({ projectId }))).toMatchObject({ code: "NOT_FOUND" });

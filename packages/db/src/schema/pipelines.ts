@@ -27,9 +27,7 @@ export const pipelines = pgTable(
   },
   (table) => [
     index("pipelines_project_id_idx").on(table.projectId, table.createdAt),
-    uniqueIndex("pipelines_project_live_name_key")
-      .on(table.projectId, sql`lower(${table.name})`)
-      .where(sql`${table.archivedAt} is null`),
+    uniqueIndex("pipelines_project_live_name_key").on(table.projectId, sql`lower(${table.name})`).where(sql`${table.archivedAt} is null`),
   ],
 );
 
@@ -92,9 +90,7 @@ export const pipelineRuns = pgTable(
   (table) => [
     index("pipeline_runs_project_id_idx").on(table.projectId, table.createdAt),
     index("pipeline_runs_pipeline_id_idx").on(table.pipelineId, table.createdAt),
-    index("pipeline_runs_parent_idx")
-      .on(table.parentRunId)
-      .where(sql`${table.parentRunId} is not null`),
+    index("pipeline_runs_parent_idx").on(table.parentRunId).where(sql`${table.parentRunId} is not null`),
   ],
 );
 

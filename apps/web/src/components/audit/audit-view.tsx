@@ -45,6 +45,14 @@ const actionLabels: Record<AuditAction, string> = {
   "mcp.create": "MCP server added",
   "mcp.update": "MCP server changed",
   "mcp.delete": "MCP server deleted",
+  "pipeline.create": "Pipeline created",
+  "pipeline.update": "Pipeline saved as a new version",
+  "pipeline.archive": "Pipeline archived",
+  "pipeline.restore": "Pipeline restored",
+  "pipeline.run": "Pipeline run started",
+  "pipeline.cancel": "Pipeline run cancelled",
+  "pipeline.approve": "Pipeline step approved",
+  "pipeline.reject": "Pipeline step rejected",
 };
 const actions = Object.keys(actionLabels) as AuditAction[];
 
