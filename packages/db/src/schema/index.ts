@@ -4,6 +4,7 @@ export * from "./api-tokens";
 export * from "./approvals";
 export * from "./audit";
 export * from "./chat";
+export * from "./circles";
 export * from "./events";
 export * from "./mcp";
 export * from "./pipelines";
