@@ -1,7 +1,8 @@
 /**
  * GatheRing as an MCP server, as an MCP client meets it: the SDK's client lists and calls the tools at
  * /api/mcp with an API token (ask_agent runs a real agent on the offline model), and is refused without
- * a token, with a made-up one and with a revoked one.
+ * a token, with a made-up one and with a revoked one; pipelines are listed, run once per idempotency key
+ * and followed to their end.
  */
 import { createGatheringClient } from "@gathering/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -83,6 +84,61 @@ test("an MCP client lists GatheRing's tools and asks an agent with an API token"
     const unknown = await client.callTool({ name: "ask_agent", arguments: { agent: "nobody-by-this-name", question: "hello?" } });
     expect(unknown.isError).toBe(true);
     expect(JSON.stringify(unknown.content)).toContain('There is no agent named \\"nobody-by-this-name\\"');
+  } finally {
+    await client.close();
+  }
+});
+
+test("an MCP client runs a pipeline and follows it to its end", async ({ baseURL }) => {
+  const baseUrl = baseUrlOf(baseURL);
+  const { token, projectId } = await apiTokenFor(baseUrl, owner, "member");
+  const name = `Shout ${uniqueSuffix()}`;
+  await createGatheringClient({ url: baseUrl, token }).pipelines.create.mutate({
+    projectId,
+    name,
+    definition: {
+      inputs: [{ name: "word", type: "string", required: true }],
+      nodes: [
+        { id: "shout", type: "transform", config: { mapping: { loud: "join('', [inputs.word, '!'])" } } },
+        { id: "pause", type: "delay", config: { ms: 200 } },
+      ],
+      edges: [{ from: "shout", to: "pause" }],
+    },
+  });
+  const client = await mcpClient(baseUrl, token);
+  try {
+    const listed = await client.callTool({ name: "list_pipelines", arguments: { search: name } });
+    expect(listed.structuredContent).toMatchObject({ pipelines: [expect.objectContaining({ name, version: 1 })] });
+    const started = await client.callTool({
+      name: "run_pipeline",
+      arguments: { pipeline: name, inputs: { word: "hey" }, idempotencyKey: `e2e-${name}` },
+    });
+    expect(started.isError).toBeFalsy();
+    const run = started.structuredContent as { runId: string; status: string };
+    // A retried request with the same key gets the same run.
+    const repeated = await client.callTool({
+      name: "run_pipeline",
+      arguments: { pipeline: name, inputs: { word: "hey" }, idempotencyKey: `e2e-${name}` },
+    });
+    expect((repeated.structuredContent as { runId: string }).runId).toBe(run.runId);
+    await expect
+      .poll(
+        async () =>
+          ((await client.callTool({ name: "pipeline_status", arguments: { runId: run.runId } })).structuredContent as { status: string })
+            .status,
+        { timeout: 20_000 },
+      )
+      .toBe("succeeded");
+    const status = (await client.callTool({ name: "pipeline_status", arguments: { runId: run.runId } })).structuredContent as {
+      nodes: Array<{ id: string; status: string }>;
+    };
+    expect(status.nodes.map((node) => [node.id, node.status]).sort()).toEqual([
+      ["pause", "succeeded"],
+      ["shout", "succeeded"],
+    ]);
+    const bad = await client.callTool({ name: "run_pipeline", arguments: { pipeline: name, inputs: {} } });
+    expect(bad.isError).toBe(true);
+    expect(JSON.stringify(bad.content)).toContain("Invalid run inputs");
   } finally {
     await client.close();
   }

@@ -11,6 +11,7 @@ import {
   getPipelineRun,
   type Logger,
   rerunPipelineFrom,
+  runPipelineTool,
   signUp,
   startPipelineRun,
 } from "@gathering/core";
@@ -417,4 +418,40 @@ describe("two workers", () => {
     );
     expect(attempts.every((row) => row.attempts === 1)).toBe(true);
   }, 90_000);
+});
+
+describe("run_pipeline, the agents' tool", () => {
+  it("starts a pipeline once per tool call, waits for its end and answers with the output", async () => {
+    const pipeline = await newPipeline({
+      inputs: [{ name: "city", type: "string", required: true }],
+      nodes: [
+        { id: "greet", type: "transform", config: { mapping: { text: "join(' ', ['hello', inputs.city])" } } },
+        { ...http("notify", "/notify"), config: { method: "POST", url: `${receiver.url}/notify`, body: "{{nodes.greet.output.text}}" } },
+      ],
+      edges: [{ from: "greet", to: "notify" }],
+    });
+    const context = {
+      db: database.db,
+      projectId,
+      agentId: "00000000-0000-4000-8000-000000000001",
+      userId: actor.userId,
+      sessionId: "00000000-0000-4000-8000-000000000002",
+      idempotencyKey: "session-1:call-1",
+      signal: new AbortController().signal,
+      logger,
+      services: { pipelineQueue },
+    };
+    const call = () => runPipelineTool.execute({ pipeline: pipeline.name, inputs: { city: "Lyon" }, waitSeconds: 20 }, context);
+    const first = (await call()) as { runId: string; status: string; output: Record<string, { status: number }> };
+    expect(first.status).toBe("succeeded");
+    expect(first.output.notify?.status).toBe(200);
+    expect(receiver.requests.map((request) => request.body)).toEqual(["hello Lyon"]);
+    // The same call again (a retried turn): the same run, no second effect.
+    const again = (await call()) as { runId: string };
+    expect(again.runId).toBe(first.runId);
+    expect(receiver.requests).toHaveLength(1);
+    await expect(runPipelineTool.execute({ pipeline: "No such pipeline", inputs: {}, waitSeconds: 0 }, context)).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
 });

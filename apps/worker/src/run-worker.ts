@@ -7,6 +7,7 @@ import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import { createModelGateway, GATHERING_VERSION, type Keyring, type Logger, type ToolServices } from "@gathering/core";
 import { createDatabaseClient, markWorkerStopped, reapDeadWorkers, recordWorkerHeartbeat } from "@gathering/db";
+import { pipelineQueue } from "@gathering/jobs";
 import { Logger as GraphileLogger, type Runner, run, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { buildTaskList, type RegisteredJob } from "./job-handler";
@@ -97,7 +98,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     throw error;
   });
   const gateway = createModelGateway();
-  const toolServices = options.toolServices ?? {};
+  // The worker's tools start pipelines on the same queue (run_pipeline).
+  const toolServices = { pipelineQueue, ...options.toolServices };
   let runner: Runner;
   try {
     runner = await run({

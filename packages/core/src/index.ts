@@ -46,6 +46,7 @@ export * from "./tools/approvals";
 export * from "./tools/catalog";
 export * from "./tools/mcp";
 export * from "./tools/memory-tools";
+export * from "./tools/pipeline-tools";
 export * from "./tools/registry";
 export * from "./validation";
 export * from "./version";

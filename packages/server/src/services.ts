@@ -92,6 +92,7 @@ export function webServices(): WebServices {
         allowedHosts: env.GATHERING_ALLOWED_HOSTS,
         mcpStdioCommands: env.GATHERING_MCP_STDIO_COMMANDS,
         mcp,
+        pipelineQueue,
       },
       scheduleTask: scheduleAgentTask,
       pipelineQueue,

@@ -17,12 +17,14 @@ import {
   findPipelineRun,
   findPipelineVersion,
   findPipelineVersionById,
+  findRunByIdempotencyKey,
   insertPipelineNodeRuns,
   insertPipelineRun,
   listActiveChildRuns,
   listNodeOutputs,
   listNodeRuns,
   listPipelineRunRows,
+  lockIdempotencyKey,
   lockNodeRun,
   lockPipelineRun,
   notifyPipelineCancel,
@@ -58,13 +60,15 @@ export const nodeStatuses = ["pending", "queued", "running", "waiting", "succeed
 export type NodeStatus = (typeof nodeStatuses)[number];
 
 export const ZRunOrigin = z.object({
-  kind: z.enum(["user", "schedule", "rerun", "subpipeline", "map", "api"]).default("user"),
+  kind: z.enum(["user", "schedule", "rerun", "subpipeline", "map", "api", "agent", "mcp"]).default("user"),
   id: z.string().max(200).optional(),
   /** How deep subpipelines nest; refused past maxRunDepth so a pipeline cannot start itself forever. */
   depth: z.number().int().min(0).default(0),
   fromNodeId: z.string().max(64).optional(),
   /** A map node's item: its position in the list. */
   itemIndex: z.number().int().min(0).optional(),
+  /** Set by callers that may retry a start (a tool call, an MCP request): the same key starts one run. */
+  idempotencyKey: z.string().min(1).max(300).optional(),
 });
 export type RunOrigin = z.output<typeof ZRunOrigin>;
 export const maxRunDepth = 5;
@@ -431,6 +435,12 @@ export async function startPipelineRun(
   const parsed = ZStartRunInput.parse(input);
   const origin = ZRunOrigin.parse(input.origin ?? {});
   return db.transaction(async (tx) => {
+    if (origin.idempotencyKey) {
+      // One start per key, also when two arrive at once: the second waits here and finds the first's run.
+      await lockIdempotencyKey(tx, `pipeline-run:${input.projectId}:${origin.idempotencyKey}`);
+      const earlier = await findRunByIdempotencyKey(tx, { projectId: input.projectId, key: origin.idempotencyKey });
+      if (earlier) return toPipelineRun(earlier);
+    }
     const run = await startRunInTransaction(tx, queue, {
       projectId: input.projectId,
       pipelineId: parsed.pipelineId,

@@ -7,6 +7,7 @@ import { fileTools } from "./builtin/file-tools";
 import { pureTools } from "./builtin/pure-tools";
 import { webTools } from "./builtin/web-tools";
 import { memoryTools } from "./memory-tools";
+import { runPipelineTool } from "./pipeline-tools";
 import type { ToolDefinition } from "./registry";
 
 function byName(tools: readonly ToolDefinition[]): ReadonlyMap<string, ToolDefinition> {
@@ -21,6 +22,7 @@ function byName(tools: readonly ToolDefinition[]): ReadonlyMap<string, ToolDefin
 export const builtinTools: ReadonlyMap<string, ToolDefinition> = byName([
   ...memoryTools,
   askAgentTool,
+  runPipelineTool,
   ...webTools,
   ...fileTools,
   ...pureTools,

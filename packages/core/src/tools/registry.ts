@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { isAppError } from "../errors";
 import type { ToolCall, ToolSpec } from "../llm/types";
+import type { PipelineQueue } from "../pipelines/runs";
 import { withSpan } from "../telemetry";
 import type { McpConnectionManager } from "./mcp/connections";
 
@@ -26,6 +27,8 @@ export interface ToolServices {
   mcpStdioCommands?: readonly string[];
   /** This process's MCP connections; absent: the projects' MCP tools are not offered here. */
   mcp?: McpConnectionManager;
+  /** Enqueues pipeline node jobs (run_pipeline); absent: pipelines cannot be started from here. */
+  pipelineQueue?: PipelineQueue;
 }
 
 export interface ToolContext {

@@ -388,3 +388,20 @@ export async function lockPipelineRunShared(db: DbExecutor, runId: string): Prom
   const [row] = await db.select().from(pipelineRuns).where(eq(pipelineRuns.id, runId)).for("share");
   return row;
 }
+
+/** Serialises work on one idempotency key until the transaction ends. */
+export async function lockIdempotencyKey(db: DbExecutor, key: string): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+}
+
+export async function findRunByIdempotencyKey(
+  db: DbExecutor,
+  params: { projectId: string; key: string },
+): Promise<PipelineRunRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(pipelineRuns)
+    .where(and(eq(pipelineRuns.projectId, params.projectId), sql`${pipelineRuns.origin}->>'idempotencyKey' = ${params.key}`))
+    .limit(1);
+  return row;
+}

@@ -9,7 +9,9 @@ import { listAgents } from "../../agents/agents";
 import { sendChatMessage } from "../../agents/chat";
 import type { AgentRuntime } from "../../agents/runtime";
 import { AppError } from "../../errors";
+import { listPipelines } from "../../pipelines/pipelines";
 import type { Actor } from "../../projects/projects";
+import { describePipelineRun, runPipelineAndWait, ZRunPipelineToolInput } from "../pipeline-tools";
 
 export interface GatheringMcpToolContext {
   /** The agent runtime of this request (database, keyring, model gateway, tool services). */
@@ -96,5 +98,72 @@ const askAgentTool = defineGatheringMcpTool({
   },
 });
 
+const listPipelinesTool = defineGatheringMcpTool({
+  name: "list_pipelines",
+  title: "List pipelines",
+  description: "Lists the pipelines of this GatheRing project (id, name, description, current version), to pick one for run_pipeline.",
+  input: z.object({ search: z.string().trim().max(100).optional().describe("Only pipelines whose name or description contains this") }),
+  minRole: "viewer",
+  isReadOnly: true,
+  async execute(input, context) {
+    const page = await listPipelines(context.runtime.db, {
+      projectId: context.projectId,
+      limit: 100,
+      ...(input.search ? { search: input.search } : {}),
+    });
+    return {
+      pipelines: page.items.map((pipeline) => ({
+        id: pipeline.id,
+        name: pipeline.name,
+        description: pipeline.description,
+        version: pipeline.currentVersion,
+      })),
+    };
+  },
+});
+
+const runPipelineMcpTool = defineGatheringMcpTool({
+  name: "run_pipeline",
+  title: "Run a pipeline",
+  description:
+    "Starts a pipeline of this GatheRing project with inputs and waits up to waitSeconds (default 0: answer at once) for it to end. Answers with the run id, status, output or error; follow a running run with pipeline_status. Give an idempotencyKey to make a retried call start no second run.",
+  input: ZRunPipelineToolInput.extend({
+    waitSeconds: ZRunPipelineToolInput.shape.waitSeconds.unwrap().default(0),
+    idempotencyKey: z.string().min(1).max(200).optional().describe("The same key starts one run, however often the call is repeated"),
+  }),
+  minRole: "member",
+  isReadOnly: false,
+  async execute(input, context) {
+    return runPipelineAndWait(context.runtime.db, context.runtime.toolServices?.pipelineQueue, {
+      projectId: context.projectId,
+      userId: context.actor.userId,
+      pipeline: input.pipeline,
+      inputs: input.inputs,
+      waitSeconds: input.waitSeconds,
+      origin: { kind: "mcp", ...(input.idempotencyKey ? { idempotencyKey: `${context.actor.userId}:${input.idempotencyKey}` } : {}) },
+      signal: context.signal,
+    });
+  },
+});
+
+const pipelineStatusTool = defineGatheringMcpTool({
+  name: "pipeline_status",
+  title: "Pipeline run status",
+  description:
+    "The status of a pipeline run of this project: running, succeeded, failed or cancelled, with its output or error and each node's status.",
+  input: z.object({ runId: z.uuid().describe("The run id run_pipeline answered with") }),
+  minRole: "viewer",
+  isReadOnly: true,
+  async execute(input, context) {
+    return describePipelineRun(context.runtime.db, { projectId: context.projectId, runId: input.runId });
+  },
+});
+
 /** Every tool /api/mcp offers, in the order clients list them. */
-export const gatheringMcpTools: readonly GatheringMcpTool[] = [listAgentsTool, askAgentTool];
+export const gatheringMcpTools: readonly GatheringMcpTool[] = [
+  listAgentsTool,
+  askAgentTool,
+  listPipelinesTool,
+  runPipelineMcpTool,
+  pipelineStatusTool,
+];
