@@ -194,6 +194,26 @@ describe("execution order", () => {
   });
 });
 
+describe("tool nodes", () => {
+  it("runs a registered tool with resolved arguments, and fails on a tool that does not exist", async () => {
+    const started = await run(
+      {
+        inputs: [{ name: "n", type: "number", required: true }],
+        nodes: [
+          { id: "calc", type: "tool", config: { tool: "calculator", arguments: { expression: "{{inputs.n}} * 6" } } },
+          { id: "ghost", type: "tool", config: { tool: "no_such_tool" }, onError: "continue" },
+        ],
+        edges: [],
+      },
+      { n: 7 },
+    );
+    const done = await finished(started.id);
+    expect(done.status).toBe("succeeded");
+    expect(node(done, "calc").output).toMatchObject({ result: 42 });
+    expect(node(done, "ghost")).toMatchObject({ status: "failed", error: 'Unknown tool "no_such_tool"' });
+  });
+});
+
 describe("failures", () => {
   it("retries with backoff and then succeeds", async () => {
     receiver.behave("/flaky", { kind: "fail", times: 2 });

@@ -28,8 +28,8 @@ import { executeTask, submitTask } from "../agents/tasks";
 import { AppError, isAppError } from "../errors";
 import { publishEvent } from "../events/catalog";
 import { guardedFetch } from "../security/http-guard";
-import { builtinTools } from "../tools/catalog";
-import { executeToolCall, type ToolDefinition, type ToolServices } from "../tools/registry";
+import { loadProjectTools } from "../tools/mcp/project-tools";
+import { executeToolCall, type ToolServices } from "../tools/registry";
 import type { PipelineNode, RetryPolicy } from "./definition";
 import { cachedGraph, type PipelineGraph } from "./graph";
 import { type ReferenceScope, resolveReferences } from "./references";
@@ -46,8 +46,7 @@ export interface PipelineRuntime {
   logger: Logger;
   /** Agent nodes run through this; without it they fail with a clear error. */
   agents?: AgentRuntime;
-  /** The project's tools (built-ins and its MCP servers'); defaults to the built-ins. */
-  loadTools?: (projectId: string) => Promise<ReadonlyMap<string, ToolDefinition>>;
+  /** What tool nodes need from the process; its MCP connections bring the project's MCP tools. */
   toolServices?: ToolServices;
   cancellations?: CancellationWatch;
   random?: () => number;
@@ -215,7 +214,7 @@ async function runHttpNode(runtime: PipelineRuntime, claimed: Claimed, signal: A
 
 async function runToolNode(runtime: PipelineRuntime, claimed: Claimed, signal: AbortSignal): Promise<NodeOutcome> {
   const input = claimed.input as { tool: string; arguments?: Record<string, unknown> };
-  const tools = (await runtime.loadTools?.(claimed.run.projectId)) ?? builtinTools;
+  const tools = await loadProjectTools(runtime.db, runtime.toolServices ?? {}, claimed.run.projectId);
   const tool = tools.get(input.tool);
   if (!tool) return { kind: "failed", error: `Unknown tool "${input.tool}"`, isRetryable: false };
   if (tool.category === "memory" || tool.category === "agents") {
