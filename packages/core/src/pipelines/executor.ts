@@ -33,7 +33,15 @@ import { executeToolCall, type ToolServices } from "../tools/registry";
 import type { PipelineNode, RetryPolicy } from "./definition";
 import { cachedGraph, type PipelineGraph } from "./graph";
 import { type ReferenceScope, resolveReferences } from "./references";
-import { loadRunGraph, type NodeStatus, type PipelineQueue, type RunOrigin, settleNode, startRunInTransaction } from "./runs";
+import {
+  loadRunGraph,
+  type NodeStatus,
+  type PipelineQueue,
+  type RunOrigin,
+  settleContext,
+  settleNode,
+  startRunInTransaction,
+} from "./runs";
 
 /** Aborts the running nodes of a run when it is cancelled elsewhere (the worker LISTENs for it). */
 export interface CancellationWatch {
@@ -66,6 +74,8 @@ interface Claimed {
   graph: PipelineGraph;
   input: Record<string, unknown>;
   scope: ReferenceScope;
+  /** An inline claim's attempt, start and input, written with the node's outcome. */
+  pendingClaim?: { attempts: number; startedAt: Date; input: unknown };
 }
 
 const defaultRetry: RetryPolicy = { maxAttempts: 1, backoffMs: 1_000, maxBackoffMs: 60_000, jitter: true };
@@ -111,11 +121,20 @@ async function publishNode(db: Parameters<typeof publishEvent>[0], run: Pipeline
   });
 }
 
-/** Step 1, in the caller's transaction: null when there is nothing to do (finished, skipped, the run ended). */
-async function claimNode(tx: DbExecutor, job: { runId: string; nodeId: string }, lock: "share" | "update"): Promise<Claimed | null> {
-  // The run first, then the node: the lock order of every transaction that touches both.
-  const run = lock === "share" ? await lockPipelineRunShared(tx, job.runId) : await lockPipelineRun(tx, job.runId);
-  const node = await lockNodeRun(tx, job);
+/**
+ * Step 1, in the caller's transaction: null when there is nothing to do (finished, skipped, the run
+ * ended). An inline claim writes nothing: the node goes from queued to its end in one update later.
+ */
+async function claimNode(
+  tx: DbExecutor,
+  job: { runId: string; nodeId: string },
+  mode: { lock: "share" | "update"; isInline: boolean },
+): Promise<Claimed | null> {
+  // The run first, then the node (the lock order of every transaction that touches both), sent together.
+  const [run, node] = await Promise.all([
+    mode.lock === "share" ? lockPipelineRunShared(tx, job.runId) : lockPipelineRun(tx, job.runId),
+    lockNodeRun(tx, job),
+  ]);
   if (!run || !node || !["queued", "running", "waiting"].includes(node.status)) return null;
   if (run.status !== "running") {
     const cancelled = await updateNodeRun(tx, { ...job, values: { status: "cancelled", finishedAt: new Date() } });
@@ -130,10 +149,9 @@ async function claimNode(tx: DbExecutor, job: { runId: string; nodeId: string },
     return { run, node, spec, graph, input: (node.input ?? {}) as Record<string, unknown>, scope };
   }
   const input = resolveReferences(spec.config, scope) as Record<string, unknown>;
-  const claimed = await updateNodeRun(tx, {
-    ...job,
-    values: { status: "running", attempts: node.attempts + 1, startedAt: node.startedAt ?? new Date(), input, error: null },
-  });
+  const claim = { attempts: node.attempts + 1, startedAt: node.startedAt ?? new Date(), input };
+  if (mode.isInline) return { run, node: { ...node, ...claim }, spec, graph, input, scope, pendingClaim: claim };
+  const claimed = await updateNodeRun(tx, { ...job, values: { status: "running", error: null, ...claim } });
   if (!claimed) return null;
   await publishNode(tx, run, claimed);
   return { run, node: claimed, spec, graph, input, scope };
@@ -480,35 +498,47 @@ async function finishNode(
   retry: RetryPolicy,
   locked?: { run: PipelineRunRow; node: PipelineNodeRunRow },
 ): Promise<NodeStatus> {
-  const run = locked?.run ?? (await lockPipelineRun(tx, claimed.run.id));
-  const node = locked?.node ?? (await lockNodeRun(tx, { runId: claimed.run.id, nodeId: claimed.node.nodeId }));
-  if (!run || !node || !["running", "waiting"].includes(node.status)) return (node?.status ?? "cancelled") as NodeStatus;
+  const [run, node] = locked
+    ? [locked.run, locked.node]
+    : await Promise.all([lockPipelineRun(tx, claimed.run.id), lockNodeRun(tx, { runId: claimed.run.id, nodeId: claimed.node.nodeId })]);
+  const claim = claimed.pendingClaim;
+  const finishable = claim ? ["queued", "running", "waiting"] : ["running", "waiting"];
+  if (!run || !node || !finishable.includes(node.status)) return (node?.status ?? "cancelled") as NodeStatus;
   const job = { runId: run.id, nodeId: node.nodeId };
   if (run.status !== "running") {
     const cancelled = await updateNodeRun(tx, { ...job, values: { status: "cancelled", finishedAt: new Date() } });
     if (cancelled) await publishNode(tx, run, cancelled);
     return "cancelled";
   }
-  const context = { tx, queue: runtime.queue, run, graph: claimed.graph, finishedNodes: 0 };
+  const context = settleContext(tx, runtime.queue, run, claimed.graph);
   if (outcome.kind === "succeeded") {
-    await settleNode(context, node.nodeId, { status: "succeeded", output: outcome.output, branch: outcome.branch ?? null }, outcome.usage);
+    await settleNode(
+      context,
+      node.nodeId,
+      { status: "succeeded", output: outcome.output, branch: outcome.branch ?? null },
+      outcome.usage,
+      claim,
+    );
     return "succeeded";
   }
   if (outcome.kind === "waiting") {
-    const row = await updateNodeRun(tx, { ...job, values: { status: "waiting", state: { ...(node.state as object), ...outcome.state } } });
+    const row = await updateNodeRun(tx, {
+      ...job,
+      values: { status: "waiting", state: { ...(node.state as object), ...outcome.state }, ...(claim ?? {}) },
+    });
     if (row && node.status !== "waiting") await publishNode(tx, run, row);
     if (outcome.resumeAt) await runtime.queue.enqueueNodes(tx, [{ ...job, runAt: outcome.resumeAt }]);
     return "waiting";
   }
   if (outcome.isRetryable && node.attempts < retry.maxAttempts) {
     const delay = retryDelayMs(retry, node.attempts, runtime.random);
-    const row = await updateNodeRun(tx, { ...job, values: { status: "queued", error: outcome.error } });
+    const row = await updateNodeRun(tx, { ...job, values: { status: "queued", error: outcome.error, ...(claim ?? {}) } });
     if (row) await publishNode(tx, run, row);
     await runtime.queue.enqueueNodes(tx, [{ ...job, runAt: new Date(Date.now() + delay) }]);
     runtime.logger.info({ runId: run.id, nodeId: node.nodeId, attempt: node.attempts, delayMs: delay }, "pipeline node will retry");
     return "queued";
   }
-  await settleNode(context, node.nodeId, { status: "failed", error: outcome.error, policy: claimed.spec.onError }, outcome.usage);
+  await settleNode(context, node.nodeId, { status: "failed", error: outcome.error, policy: claimed.spec.onError }, outcome.usage, claim);
   return "failed";
 }
 
@@ -537,7 +567,7 @@ export async function executePipelineNode(
   const type = (cachedGraph(await versionOf(runtime, job.runId)) ?? undefined)?.nodes.get(job.nodeId)?.type;
   if (type && inlineNodeTypes.has(type)) {
     return runtime.db.transaction(async (tx) => {
-      const claimed = await claimNode(tx, job, "update");
+      const claimed = await claimNode(tx, job, { lock: "update", isInline: true });
       if (!claimed) return null;
       return finishNode(tx, runtime, claimed, runInlineBody(claimed), claimed.spec.retry ?? defaultRetry, {
         run: claimed.run,
@@ -545,7 +575,7 @@ export async function executePipelineNode(
       });
     });
   }
-  const claimed = await runtime.db.transaction((tx) => claimNode(tx, job, "share"));
+  const claimed = await runtime.db.transaction((tx) => claimNode(tx, job, { lock: "share", isInline: false }));
   if (!claimed) return null;
   const retry = claimed.spec.retry ?? defaultRetry;
   const timeoutMs = claimed.spec.timeoutMs ?? defaultTimeoutMs[claimed.spec.type];

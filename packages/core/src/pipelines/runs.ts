@@ -160,41 +160,20 @@ export interface SettleContext {
   graph: PipelineGraph;
   /** Nodes that reached an end state in this transaction (counted off the run's total at the end). */
   finishedNodes: number;
+  /** Node events and jobs of this transaction, written together by commitSettle (one round trip). */
+  events: Array<{ nodeId: string; status: string; attempts: number }>;
+  jobs: Array<{ runId: string; nodeId: string; runAt?: Date }>;
+}
+
+export function settleContext(tx: DbExecutor, queue: PipelineQueue, run: PipelineRunRow, graph: PipelineGraph): SettleContext {
+  return { tx, queue, run, graph, finishedNodes: 0, events: [], jobs: [] };
 }
 
 /**
- * Decides nodes whose predecessors have all finished: a node with a taken edge in (or no edges in) is
- * queued; one whose every incoming edge was not taken is skipped, and so are, in turn, its successors.
+ * Records that a node finished to each successor: one statement counts the predecessor off every
+ * successor and queues those whose count reaches zero with a taken edge in. Successors left with no
+ * taken edge are skipped, and their successors counted down in turn.
  */
-async function decideNodes(context: SettleContext, decided: ReadonlyArray<{ nodeId: string; activeInputs: number }>): Promise<void> {
-  const ready: string[] = [];
-  const skipped: string[] = [];
-  for (const target of decided) {
-    const hasInputs = (context.graph.incoming.get(target.nodeId)?.length ?? 0) > 0;
-    (target.activeInputs > 0 || !hasInputs ? ready : skipped).push(target.nodeId);
-  }
-  const { tx, run } = context;
-  if (skipped.length > 0) {
-    const rows = await transitionNodesById(tx, {
-      runId: run.id,
-      nodeIds: skipped,
-      from: ["pending"],
-      values: { status: "skipped", finishedAt: new Date() },
-    });
-    context.finishedNodes += rows.length;
-    await publishNodes(tx, run, rows);
-    for (const row of rows) await countDownSuccessors(context, row.nodeId, { isSuccess: false, branch: null });
-  }
-  if (ready.length > 0) {
-    const rows = await transitionNodesById(tx, { runId: run.id, nodeIds: ready, from: ["pending"], values: { status: "queued" } });
-    await publishNodes(tx, run, rows);
-    await context.queue.enqueueNodes(
-      tx,
-      rows.map((row) => ({ runId: run.id, nodeId: row.nodeId })),
-    );
-  }
-}
-
 async function countDownSuccessors(context: SettleContext, nodeId: string, outcome: { isSuccess: boolean; branch: string | null }) {
   const edges = context.graph.outgoing.get(nodeId) ?? [];
   if (edges.length === 0) return;
@@ -202,38 +181,99 @@ async function countDownSuccessors(context: SettleContext, nodeId: string, outco
     runId: context.run.id,
     targets: edges.map((edge) => ({ nodeId: edge.to, isActive: outcome.isSuccess && isEdgeTaken(edge, outcome.branch) })),
   });
-  await decideNodes(
-    context,
-    counted.filter((target) => target.pendingPredecessors === 0 && target.status === "pending"),
-  );
+  for (const target of counted) {
+    if (target.status === "queued" && target.wasQueued) {
+      context.events.push({ nodeId: target.nodeId, status: "queued", attempts: 0 });
+      context.jobs.push({ runId: context.run.id, nodeId: target.nodeId });
+    }
+  }
+  const skipped = counted
+    .filter((target) => target.pendingPredecessors === 0 && target.status === "pending")
+    .map((target) => target.nodeId);
+  await skipNodes(context, skipped);
 }
 
-/** Counts this transaction's finished nodes off the run; the last one finishes the run and tells a waiting parent. */
-async function finishRunIfDone(context: SettleContext): Promise<void> {
-  const left =
-    context.finishedNodes > 0
-      ? await countOffFinishedNodes(context.tx, { runId: context.run.id, finished: context.finishedNodes })
-      : context.run.unfinishedNodes;
+async function skipNodes(context: SettleContext, nodeIds: readonly string[]) {
+  if (nodeIds.length === 0) return;
+  const rows = await transitionNodesById(context.tx, {
+    runId: context.run.id,
+    nodeIds,
+    from: ["pending"],
+    values: { status: "skipped", finishedAt: new Date() },
+  });
+  context.finishedNodes += rows.length;
+  for (const row of rows) {
+    context.events.push(row);
+    await countDownSuccessors(context, row.nodeId, { isSuccess: false, branch: null });
+  }
+}
+
+/** Nodes decided when a run starts: those with no pending predecessors are queued, or skipped when no edge in was taken. */
+async function decideNodes(context: SettleContext, decided: ReadonlyArray<{ nodeId: string; activeInputs: number }>): Promise<void> {
+  const ready: string[] = [];
+  const skipped: string[] = [];
+  for (const target of decided) {
+    const hasInputs = (context.graph.incoming.get(target.nodeId)?.length ?? 0) > 0;
+    (target.activeInputs > 0 || !hasInputs ? ready : skipped).push(target.nodeId);
+  }
+  await skipNodes(context, skipped);
+  if (ready.length === 0) return;
+  const rows = await transitionNodesById(context.tx, {
+    runId: context.run.id,
+    nodeIds: ready,
+    from: ["pending"],
+    values: { status: "queued" },
+  });
+  for (const row of rows) {
+    context.events.push(row);
+    context.jobs.push({ runId: context.run.id, nodeId: row.nodeId });
+  }
+}
+
+/**
+ * Writes what the transaction decided, in one round trip: the jobs of queued nodes, the node events,
+ * and the finished nodes counted off the run. The last node finishes the run and wakes a waiting parent.
+ */
+export async function commitSettle(context: SettleContext): Promise<void> {
+  const { tx, run } = context;
+  const events = context.events.splice(0);
+  const jobs = context.jobs.splice(0);
+  const finished = context.finishedNodes;
   context.finishedNodes = 0;
-  if (left > 0) return;
-  const sinks = await listNodeOutputs(context.tx, { runId: context.run.id, nodeIds: context.graph.sinks });
+  const [, , left] = await Promise.all([
+    jobs.length > 0 ? context.queue.enqueueNodes(tx, jobs) : Promise.resolve(),
+    events.length > 0
+      ? publishEvents(
+          tx,
+          run.projectId,
+          "pipeline_nodes.changed",
+          events.map((node) => ({ runId: run.id, nodeId: node.nodeId, status: node.status as NodeStatus, attempts: node.attempts })),
+        )
+      : Promise.resolve([]),
+    finished > 0 ? countOffFinishedNodes(tx, { runId: run.id, finished }) : Promise.resolve(run.unfinishedNodes),
+  ]);
+  if (left > 0 || run.status !== "running") return;
+  const sinks = await listNodeOutputs(tx, { runId: run.id, nodeIds: context.graph.sinks });
   const output: Record<string, unknown> = {};
   for (const sink of sinks) if (sink.status === "succeeded") output[sink.nodeId] = sink.output;
-  const row = await updatePipelineRunRow(context.tx, {
-    runId: context.run.id,
+  const row = await updatePipelineRunRow(tx, {
+    runId: run.id,
     from: ["running"],
     values: { status: "succeeded", output, finishedAt: new Date() },
   });
   if (!row) return;
-  await publishRun(context.tx, row);
-  await wakeParent(context.tx, context.queue, row);
+  await publishRun(tx, row);
+  await wakeParent(tx, context.queue, row);
 }
 
 async function wakeParent(tx: DbExecutor, queue: PipelineQueue, run: PipelineRunRow) {
   if (run.parentRunId && run.parentNodeId) await queue.enqueueNodes(tx, [{ runId: run.parentRunId, nodeId: run.parentNodeId }]);
 }
 
-/** Records how a node ended and moves the run on, in the caller's transaction (which holds the run's lock). */
+/**
+ * Records how a node ended and moves the run on, in the caller's transaction (which holds the run's
+ * lock). `claim` carries what an inline node's claim did not write (it goes from queued to done here).
+ */
 export async function settleNode(
   context: SettleContext,
   nodeId: string,
@@ -241,6 +281,7 @@ export async function settleNode(
     | { status: "succeeded"; output: unknown; branch: string | null }
     | { status: "failed"; error: string; policy: "fail" | "continue" | "branch" },
   usage: { inputTokens: number; outputTokens: number; costMicros: number } = { inputTokens: 0, outputTokens: 0, costMicros: 0 },
+  claim?: { attempts: number; startedAt: Date; input: unknown },
 ): Promise<void> {
   const { tx, run } = context;
   const values =
@@ -252,22 +293,28 @@ export async function settleNode(
           output: outcome.policy === "fail" ? null : { error: outcome.error },
           branch: outcome.policy === "branch" ? "error" : null,
         };
-  const row = await updateNodeRun(tx, {
-    runId: run.id,
-    nodeId,
-    from: ["running", "waiting"],
-    values: { ...values, finishedAt: new Date(), ...usage },
-  });
-  if (!row) return;
-  await addPipelineRunUsage(tx, { runId: run.id, ...usage });
-  await publishNode(tx, run, row);
+  const isFatal = outcome.status === "failed" && outcome.policy === "fail";
+  const branch = values.branch;
+  // The node's row and its successors' counts are independent statements: sent together.
+  const [row] = await Promise.all([
+    updateNodeRun(tx, {
+      runId: run.id,
+      nodeId,
+      from: claim ? ["queued", "running", "waiting"] : ["running", "waiting"],
+      values: { ...values, finishedAt: new Date(), ...usage, ...(claim ?? {}) },
+    }),
+    usage.inputTokens || usage.outputTokens || usage.costMicros ? addPipelineRunUsage(tx, { runId: run.id, ...usage }) : Promise.resolve(),
+    isFatal ? Promise.resolve() : countDownSuccessors(context, nodeId, { isSuccess: true, branch }),
+  ]);
+  if (!row) throw new AppError("CONFLICT", `Node "${nodeId}" moved while it was being finished`);
+  context.events.push(row);
   context.finishedNodes += 1;
-  if (outcome.status === "failed" && outcome.policy === "fail") {
+  if (isFatal) {
+    await commitSettle({ ...context, finishedNodes: 0, jobs: [] });
     await endRun(tx, context.queue, run, { status: "failed", error: `Node "${nodeId}" failed: ${outcome.error}` });
     return;
   }
-  await countDownSuccessors(context, nodeId, { isSuccess: true, branch: row.branch });
-  await finishRunIfDone(context);
+  await commitSettle(context);
 }
 
 /**
@@ -417,12 +464,12 @@ export async function startRunInTransaction(tx: DbExecutor, queue: PipelineQueue
     };
   });
   const inserted = await insertPipelineNodeRuns(tx, rows);
-  const context: SettleContext = { tx, queue, run, graph, finishedNodes: 0 };
+  const context = settleContext(tx, queue, run, graph);
   const decided = inserted.filter((row) => row.status === "pending" && row.pendingPredecessors === 0);
   await decideNodes(context, decided);
   if (timeoutAt) await queue.enqueueRunTimeout(tx, { runId: run.id, at: timeoutAt });
   await publishRun(tx, run);
-  await finishRunIfDone(context);
+  await commitSettle(context);
   return run;
 }
 

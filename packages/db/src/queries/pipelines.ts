@@ -264,24 +264,26 @@ export async function updateNodeRun(
 }
 
 /**
- * Records that one predecessor of each target finished: one statement for all successors, returning the
- * targets' new counts. Rows are locked by the update, so two finishing predecessors of one fan-in node
- * serialise here and exactly one of them sees the count reach zero.
+ * Records that one predecessor of each target finished, in one statement for all successors: counts
+ * it off, counts a taken edge in, and queues a target whose last predecessor this was when some edge
+ * in was taken (`wasQueued`). Rows are locked by the update, so two finishing predecessors of one
+ * fan-in node serialise here and exactly one of them sees the count reach zero.
  */
 export async function countDownPredecessors(
   db: DbExecutor,
   params: { runId: string; targets: Array<{ nodeId: string; isActive: boolean }> },
-): Promise<Array<{ nodeId: string; pendingPredecessors: number; activeInputs: number; status: string }>> {
+): Promise<Array<{ nodeId: string; pendingPredecessors: number; activeInputs: number; status: string; wasQueued: boolean }>> {
   if (params.targets.length === 0) return [];
   const active = params.targets.filter((target) => target.isActive).map((target) => target.nodeId);
   const all = params.targets.map((target) => target.nodeId);
-  return db
+  const taken = active.length ? sql`(case when ${inArray(pipelineNodeRuns.nodeId, active)} then 1 else 0 end)` : sql`0`;
+  // SET expressions all read the row as it was, so the status test uses the counts before this update.
+  const rows = await db
     .update(pipelineNodeRuns)
     .set({
       pendingPredecessors: sql`${pipelineNodeRuns.pendingPredecessors} - 1`,
-      activeInputs: active.length
-        ? sql`${pipelineNodeRuns.activeInputs} + (case when ${inArray(pipelineNodeRuns.nodeId, active)} then 1 else 0 end)`
-        : pipelineNodeRuns.activeInputs,
+      activeInputs: sql`${pipelineNodeRuns.activeInputs} + ${taken}`,
+      status: sql`case when ${pipelineNodeRuns.status} = 'pending' and ${pipelineNodeRuns.pendingPredecessors} = 1 and ${pipelineNodeRuns.activeInputs} + ${taken} > 0 then 'queued' else ${pipelineNodeRuns.status} end`,
       updatedAt: new Date(),
     })
     .where(and(eq(pipelineNodeRuns.runId, params.runId), inArray(pipelineNodeRuns.nodeId, all)))
@@ -291,6 +293,7 @@ export async function countDownPredecessors(
       activeInputs: pipelineNodeRuns.activeInputs,
       status: pipelineNodeRuns.status,
     });
+  return rows.map((row) => ({ ...row, wasQueued: row.status === "queued" && row.pendingPredecessors === 0 }));
 }
 
 /** Moves every node of the run still in one of `from` to `status`; returns the moved rows. */
