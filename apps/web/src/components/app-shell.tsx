@@ -17,6 +17,8 @@ const navigation = [
   { href: "/", label: "Overview" },
   { href: "/agents", label: "Agents" },
   { href: "/tasks", label: "Tasks" },
+  { href: "/pipelines", label: "Pipelines" },
+  { href: "/runs", label: "Runs" },
   { href: "/tools", label: "Tools" },
   { href: "/files", label: "Files" },
   { href: "/usage", label: "Usage" },

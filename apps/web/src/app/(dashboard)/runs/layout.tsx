@@ -1,0 +1,12 @@
+/** The run pages share their notices (saved, started, refused). */
+import type { ReactNode } from "react";
+import { Toaster } from "~/components/pipelines/toasts";
+
+export default function RunsLayout({ children }: { children: ReactNode }) {
+  return (
+    <>
+      {children}
+      <Toaster />
+    </>
+  );
+}
