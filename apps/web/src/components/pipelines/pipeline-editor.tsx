@@ -293,9 +293,7 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
       (selection?.kind === "node" ? nodes.find((node) => node.id === selection.id) : undefined) ??
       nodes.reduce<PipelineFlowNode | undefined>((right, node) => (!right || node.position.x > right.position.x ? node : right), undefined);
     const rect = canvasRef.current?.getBoundingClientRect();
-    const center = rect
-      ? reactFlow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 })
-      : { x: 0, y: 0 };
+    const center = rect ? reactFlow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
     const position = anchor
       ? { x: anchor.position.x + NODE_WIDTH + 60, y: anchor.position.y }
       : { x: center.x - NODE_WIDTH / 2, y: center.y - NODE_HEIGHT / 2 };
