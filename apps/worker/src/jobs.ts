@@ -6,6 +6,7 @@ import { pingEvents } from "./handlers/ping-events";
 import { pruneEvents } from "./handlers/prune-events";
 import { pruneWorkerHeartbeats } from "./handlers/prune-worker-heartbeats";
 import { runAgentTask } from "./handlers/run-agent-task";
+import { runCircleTurn } from "./handlers/run-circle-turn";
 import { runPipelineNode, timeOutRun } from "./handlers/run-pipeline-node";
 import { registerJob } from "./job-handler";
 
@@ -17,7 +18,10 @@ export const registeredJobs = [
 
 /** Jobs that call models: they need the keyring (provider keys) and this process's model gateway. */
 export function agentJobs(dependencies: { keyring: Keyring; gateway: ModelGateway; toolServices: ToolServices }) {
-  return [registerJob(jobCatalog.runAgentTask, runAgentTask(dependencies))];
+  return [
+    registerJob(jobCatalog.runAgentTask, runAgentTask(dependencies)),
+    registerJob(jobCatalog.runCircleTurn, runCircleTurn(dependencies)),
+  ];
 }
 
 /** Pipeline jobs; agent nodes run only where model access (the keyring) is given. */

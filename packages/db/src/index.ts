@@ -6,6 +6,7 @@ export * from "./queries/api-tokens";
 export * from "./queries/approvals";
 export * from "./queries/audit";
 export * from "./queries/chat";
+export * from "./queries/circles";
 export * from "./queries/events";
 export * from "./queries/mcp-servers";
 export * from "./queries/pipelines";

@@ -58,6 +58,14 @@ export const timeOutPipelineRunJob = defineJob({
   maxAttempts: 10,
 });
 
+export const runCircleTurnJob = defineJob({
+  id: "circles:run-turn",
+  payload: z.object({ runId: z.uuid(), turn: z.number().int().min(1).max(10_000) }),
+  // A turn is safe to repeat (it resumes from its transcript); these attempts cover model outages and
+  // the worker's own failures.
+  maxAttempts: 5,
+});
+
 export const jobCatalog = {
   pruneWorkerHeartbeats: pruneWorkerHeartbeatsJob,
   pruneEvents: pruneEventsJob,
@@ -65,6 +73,7 @@ export const jobCatalog = {
   runAgentTask: runAgentTaskJob,
   runPipelineNode: runPipelineNodeJob,
   timeOutPipelineRun: timeOutPipelineRunJob,
+  runCircleTurn: runCircleTurnJob,
 } as const;
 
 export type JobCatalog = typeof jobCatalog;

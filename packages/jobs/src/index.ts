@@ -2,6 +2,7 @@
 
 export * from "./agent-tasks";
 export * from "./catalog";
+export * from "./circles";
 export * from "./define-job";
 export * from "./enqueue";
 export * from "./pipelines";

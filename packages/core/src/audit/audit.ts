@@ -40,6 +40,17 @@ export const auditActions = [
   "pipeline.cancel",
   "pipeline.approve",
   "pipeline.reject",
+  "circle.create",
+  "circle.update",
+  "circle.archive",
+  "circle.restore",
+  "circle.run",
+  "circle.pause",
+  "circle.resume",
+  "circle.cancel",
+  "circle.message",
+  "conversation.create",
+  "conversation.archive",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

@@ -57,6 +57,22 @@ export const eventCatalog = {
     status: z.enum(["pending", "queued", "running", "waiting", "succeeded", "failed", "skipped", "cancelled"]),
     attempts: z.number().int(),
   }),
+  "circles.changed": z.object({ circleId: z.string(), change: z.enum(["created", "updated", "archived", "restored"]), name: z.string() }),
+  /** A circle run (or conversation) moved: started, a turn committed, paused, resumed, ended. */
+  "circle_runs.changed": z.object({
+    runId: z.string(),
+    circleId: z.string().nullable(),
+    conversationId: z.string().nullable(),
+    status: z.enum(["running", "paused", "succeeded", "stopped", "failed", "cancelled"]),
+    turnsCompleted: z.number().int(),
+  }),
+  /** A message joined a circle run's transcript (an agent's turn, a person's note); its tokens streamed as `agent.token`. */
+  "circle_messages.added": z.object({
+    runId: z.string(),
+    messageId: z.string(),
+    turnNumber: z.number().int(),
+    authorKind: z.enum(["agent", "user", "system"]),
+  }),
   /** A worker's answer to `events.ping`: proves the whole path, API → queue → worker → table → every instance. */
   "system.pong": z.object({ pingId: z.string(), requestedAt: z.string(), answeredAt: z.string() }),
 } as const;

@@ -53,6 +53,17 @@ const actionLabels: Record<AuditAction, string> = {
   "pipeline.cancel": "Pipeline run cancelled",
   "pipeline.approve": "Pipeline step approved",
   "pipeline.reject": "Pipeline step rejected",
+  "circle.create": "Circle created",
+  "circle.update": "Circle edited",
+  "circle.archive": "Circle archived",
+  "circle.restore": "Circle restored",
+  "circle.run": "Circle run started",
+  "circle.pause": "Circle run paused",
+  "circle.resume": "Circle run resumed",
+  "circle.cancel": "Circle run stopped",
+  "circle.message": "Message posted to a circle run",
+  "conversation.create": "Conversation started",
+  "conversation.archive": "Conversation archived",
 };
 const actions = Object.keys(actionLabels) as AuditAction[];
 
