@@ -14,6 +14,7 @@ export function pipelineNodeJobKey(runId: string, nodeId: string): string {
 }
 
 export const pipelineQueue: PipelineQueue = {
+  nodeJob: { identifier: runPipelineNodeJob.id, maxAttempts: runPipelineNodeJob.maxAttempts, keyPrefix: (runId) => `run:${runId}:` },
   async enqueueNodes(tx: DbExecutor, jobs) {
     if (jobs.length === 0) return;
     const specs = jobs.map((job) => {

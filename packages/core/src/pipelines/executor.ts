@@ -9,8 +9,11 @@
 import {
   type Database,
   type DbExecutor,
+  EVENTS_CHANNEL,
   findAgentTask,
+  findNodeRun,
   findPipelineRunById,
+  finishNodeAtOnce,
   listChildRuns,
   listNodeOutputs,
   lockNodeRun,
@@ -564,8 +567,10 @@ export async function executePipelineNode(
   runtime: PipelineRuntime,
   job: { runId: string; nodeId: string; signal: AbortSignal },
 ): Promise<NodeStatus | null> {
-  const type = (cachedGraph(await versionOf(runtime, job.runId)) ?? undefined)?.nodes.get(job.nodeId)?.type;
-  if (type && inlineNodeTypes.has(type)) {
+  const graph = cachedGraph(await versionOf(runtime, job.runId));
+  const type = graph?.nodes.get(job.nodeId)?.type;
+  if (graph && type && inlineNodeTypes.has(type)) {
+    if (await finishAtOnce(runtime, job, graph)) return "succeeded";
     return runtime.db.transaction(async (tx) => {
       const claimed = await claimNode(tx, job, { lock: "update", isInline: true });
       if (!claimed) return null;
@@ -601,6 +606,44 @@ export async function executePipelineNode(
     watch?.release();
   }
   return runtime.db.transaction((tx) => finishNode(tx, runtime, claimed, outcome, retry));
+}
+
+/**
+ * The fast path of an inline node: read without locks, compute, then write the outcome and everything
+ * it decides in one statement that applies only if the node is still as read. Taken when the node
+ * succeeds plainly and all its edges out are taken (no skip, and the run cannot end here); anything
+ * else, or a node that moved meanwhile, goes the transactional way.
+ */
+async function finishAtOnce(runtime: PipelineRuntime, job: { runId: string; nodeId: string }, graph: PipelineGraph): Promise<boolean> {
+  const edges = graph.outgoing.get(job.nodeId) ?? [];
+  const nodeJob = runtime.queue.nodeJob;
+  if (!nodeJob || edges.length === 0 || edges.some((edge) => edge.when !== undefined)) return false;
+  const [run, node] = await Promise.all([findPipelineRunById(runtime.db, job.runId), findNodeRun(runtime.db, job)]);
+  const spec = graph.nodes.get(job.nodeId);
+  if (!run || !node || !spec || run.status !== "running" || !["queued", "running", "waiting"].includes(node.status)) return false;
+  const scope = await scopeFor(runtime.db, run, graph, job.nodeId);
+  const isResume = node.status === "waiting";
+  const input = isResume
+    ? ((node.input ?? {}) as Record<string, unknown>)
+    : (resolveReferences(spec.config, scope) as Record<string, unknown>);
+  const values = {
+    attempts: isResume ? node.attempts : node.attempts + 1,
+    startedAt: node.startedAt ?? new Date(),
+    input,
+  };
+  const outcome = runInlineBody({ run, node: { ...node, ...values }, spec, graph, input, scope });
+  if (outcome.kind !== "succeeded" || (outcome.branch ?? null) !== null) return false;
+  return finishNodeAtOnce(runtime.db, {
+    projectId: run.projectId,
+    runId: run.id,
+    nodeId: node.nodeId,
+    expectedStatus: node.status,
+    values: { ...values, output: outcome.output },
+    successors: edges.map((edge) => edge.to),
+    job: { identifier: nodeJob.identifier, maxAttempts: nodeJob.maxAttempts, keyPrefix: nodeJob.keyPrefix(run.id) },
+    eventTopic: "pipeline_nodes.changed",
+    eventsChannel: EVENTS_CHANNEL,
+  });
 }
 
 /** Which version a run uses, remembered per process (it never changes), so a node's type is known before its transaction. */

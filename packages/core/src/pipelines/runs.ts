@@ -52,6 +52,8 @@ export interface PipelineQueue {
   /** Removes the nodes' jobs that have not started. */
   removeNodeJobs(tx: DbExecutor, job: { runId: string; nodeIds: readonly string[] }): Promise<void>;
   enqueueRunTimeout(tx: DbExecutor, job: { runId: string; at: Date }): Promise<void>;
+  /** How a node's job is spelled, for statements that add node jobs themselves (finishNodeAtOnce). */
+  nodeJob?: { identifier: string; maxAttempts: number; keyPrefix: (runId: string) => string };
 }
 
 export const runStatuses = ["running", "succeeded", "failed", "cancelled"] as const;

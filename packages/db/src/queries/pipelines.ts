@@ -408,3 +408,79 @@ export async function findRunByIdempotencyKey(
     .limit(1);
   return row;
 }
+
+/**
+ * A finished node and everything it decides, as ONE statement (atomic on its own, no transaction
+ * round trips), for the common case the engine routes here: the node succeeded, has successors, and
+ * every edge out is taken, so no successor can be skipped and the run cannot end in this step.
+ * The node row moves only from `expectedStatus` (a cancel that got there first wins: nothing happens
+ * and false is returned); successors are counted down and those whose last predecessor this was are
+ * queued with their jobs added and their events published in the same statement.
+ */
+export async function finishNodeAtOnce(
+  db: DbExecutor,
+  params: {
+    projectId: string;
+    runId: string;
+    nodeId: string;
+    expectedStatus: string;
+    values: { attempts: number; startedAt: Date; input: unknown; output: unknown };
+    successors: readonly string[];
+    job: { identifier: string; maxAttempts: number; keyPrefix: string };
+    eventTopic: string;
+    eventsChannel: string;
+  },
+): Promise<boolean> {
+  const rows = await db.execute<{ finished: number }>(sql`
+    with node as (
+      update pipeline_node_runs
+      set status = 'succeeded', attempts = ${params.values.attempts}, started_at = ${params.values.startedAt.toISOString()}::timestamptz,
+          input = ${JSON.stringify(params.values.input ?? null)}::jsonb, output = ${JSON.stringify(params.values.output ?? null)}::jsonb,
+          error = null, branch = null, finished_at = now(), updated_at = now()
+      where run_id = ${params.runId} and node_id = ${params.nodeId} and status = ${params.expectedStatus}
+      returning node_id, attempts
+    ),
+    counted as (
+      update pipeline_node_runs as successor
+      set pending_predecessors = successor.pending_predecessors - 1,
+          active_inputs = successor.active_inputs + 1,
+          status = case when successor.status = 'pending' and successor.pending_predecessors = 1 then 'queued' else successor.status end,
+          updated_at = now()
+      from node
+      where successor.run_id = ${params.runId}
+        and successor.node_id in (select json_array_elements_text(${JSON.stringify(params.successors)}::json))
+      returning successor.node_id, successor.status, successor.pending_predecessors
+    ),
+    queued as (select node_id from counted where status = 'queued' and pending_predecessors = 0),
+    jobs as (
+      select count(*) as added from graphile_worker.add_jobs(array(
+        select json_populate_record(null::graphile_worker.job_spec, json_build_object(
+          'identifier', ${params.job.identifier}::text,
+          'payload', json_build_object('runId', ${params.runId}::text, 'nodeId', queued.node_id),
+          'max_attempts', ${params.job.maxAttempts}::int,
+          'job_key', ${params.job.keyPrefix}::text || queued.node_id))
+        from queued), false)
+    ),
+    announced as (
+      insert into events (project_id, topic, payload)
+      select ${params.projectId}::uuid, ${params.eventTopic}::text,
+             jsonb_build_object('runId', ${params.runId}::text, 'nodeId', change.node_id, 'status', change.status, 'attempts', change.attempts)
+      from (
+        select node_id, 'succeeded' as status, attempts from node
+        union all
+        select node_id, 'queued', 0 from queued
+      ) as change
+      returning id
+    ),
+    counted_off as (
+      update pipeline_runs set unfinished_nodes = unfinished_nodes - 1, updated_at = now()
+      from node where pipeline_runs.id = ${params.runId}
+      returning unfinished_nodes
+    )
+    select (select count(*) from node)::int as finished,
+           (select added from jobs) as jobs,
+           (select count(*) from announced) as events,
+           (select count(*) from counted_off) as runs,
+           pg_notify(${params.eventsChannel}, 'new')`);
+  return (rows[0]?.finished ?? 0) > 0;
+}
