@@ -338,6 +338,33 @@ describe("controls", () => {
     expect(mock.requests).toHaveLength(1);
   });
 
+  it("a crash between the stored answer and the turn's commit resumes without asking the model again", async () => {
+    const [a, b] = await Promise.all([newAgent("Ann"), newAgent("Ben")]);
+    const circle = await newCircle({
+      strategy: "round_robin",
+      members: [a, b].map((agent) => ({ agentId: agent.id })),
+      termination: { maxTurns: 2 },
+    });
+    const held = { enqueueTurn: async () => {} };
+    const started = await startCircleRun(database.db, held, actor, { projectId, circleId: circle.id, task: "Survive" });
+    mock.script("openai", text("stored before the crash"));
+    // The commit's transaction fails (the process "dies" there): the turn is not committed.
+    const crashing = {
+      enqueueTurn: async () => {
+        throw new Error("connection lost");
+      },
+    };
+    const signal = new AbortController().signal;
+    const input = { runId: started.id, turn: 1, attempt: 1, maxAttempts: 5, signal };
+    await expect(executeCircleTurn({ ...engine(), queue: crashing }, input)).rejects.toThrow("connection lost");
+    expect((await getCircleRun(database.db, { projectId, runId: started.id })).turnsCompleted).toBe(0);
+    expect(await executeCircleTurn({ ...engine(), queue: held }, { ...input, attempt: 2 })).toBe("committed");
+    const run = await getCircleRun(database.db, { projectId, runId: started.id });
+    expect(run.messages.map((message) => message.content)).toEqual(["stored before the crash"]);
+    expect(run.turnsCompleted).toBe(1);
+    expect(mock.requests).toHaveLength(1);
+  });
+
   it("conversations: agents talk for N exchanges on the same machinery", async () => {
     const [a, b] = await Promise.all([newAgent("Ann"), newAgent("Ben")]);
     mock.script("openai", text("Cats are better"), text("Dogs are better"), text("Cats nap more"), text("Dogs fetch"));

@@ -1,9 +1,9 @@
 /**
  * A worker in a process of its own, for tests that SIGKILL one: `worker-child.ts <database url> [json]`,
  * the JSON holding options (leaseSeconds, heartbeatIntervalMs, reaperIntervalMs,
- * allowedHosts, concurrency). Prints `ready <workerId>` once it runs jobs.
+ * allowedHosts, concurrency, keyring). Prints `ready <workerId>` once it runs jobs.
  */
-import { createLogger, type Logger } from "@gathering/core";
+import { createLogger, type Logger, parseKeyring } from "@gathering/core";
 import { startWorker } from "../run-worker";
 
 const databaseUrl = process.argv[2];
@@ -14,6 +14,8 @@ const options = JSON.parse(process.argv[3] ?? "{}") as {
   reaperIntervalMs?: number;
   allowedHosts?: string[];
   concurrency?: number;
+  /** A keyring string (GATHERING_KEYRING format): the agent and circle jobs run only with one. */
+  keyring?: string;
 };
 const worker = await startWorker({
   connectionString: databaseUrl,
@@ -24,6 +26,7 @@ const worker = await startWorker({
   ...(options.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
   ...(options.reaperIntervalMs !== undefined ? { reaperIntervalMs: options.reaperIntervalMs } : {}),
   toolServices: { allowedHosts: options.allowedHosts ?? [] },
+  ...(options.keyring ? { keyring: parseKeyring(options.keyring) } : {}),
 });
 process.stdout.write(`ready ${worker.workerId}\n`);
 process.on("SIGTERM", () => {

@@ -554,7 +554,9 @@ export async function executeCircleTurn(
       return "ended";
     }
     if (input.signal.aborted) throw error;
-    if (isAppError(error) && error.code === "UNAVAILABLE" && input.attempt < input.maxAttempts) throw error;
+    // Model outages and unexpected failures (a lost connection) are worth another attempt; the turn resumes.
+    const isRetryable = !isAppError(error) || error.code === "UNAVAILABLE";
+    if (isRetryable && input.attempt < input.maxAttempts) throw error;
     const message = isAppError(error) ? `${error.code}: ${error.message}` : "The turn failed unexpectedly";
     if (!isAppError(error)) engine.logger.error({ err: error, runId: run.id, turn: input.turn }, "circle turn failed");
     await db.transaction(async (tx) => endRun(tx, run.id, "error", { error: message, result: await lastAgentContent(tx, run.id) }));
