@@ -1,5 +1,5 @@
 /** The handlers this worker runs, one per job in the catalog. */
-import type { CancellationWatch, Keyring, Logger, ModelGateway, ToolServices } from "@gathering/core";
+import type { CancellationWatch, Keyring, Logger, Mailer, ModelGateway, ToolServices } from "@gathering/core";
 import type { Database } from "@gathering/db";
 import { jobCatalog, pipelineQueue } from "@gathering/jobs";
 import { pingEvents } from "./handlers/ping-events";
@@ -8,6 +8,8 @@ import { pruneWorkerHeartbeats } from "./handlers/prune-worker-heartbeats";
 import { runAgentTask } from "./handlers/run-agent-task";
 import { runCircleTurn } from "./handlers/run-circle-turn";
 import { runPipelineNode, timeOutRun } from "./handlers/run-pipeline-node";
+import { runScheduleFire } from "./handlers/run-schedule-fire";
+import { scheduleTick } from "./handlers/schedule-tick";
 import { registerJob } from "./job-handler";
 
 export const registeredJobs = [
@@ -53,5 +55,20 @@ export function pipelineJobs(dependencies: {
       }),
     ),
     registerJob(jobCatalog.timeOutPipelineRun, timeOutRun({ queue: pipelineQueue })),
+  ];
+}
+
+/** Schedule jobs: the tick and the fires' actions (webhook secrets need the keyring; email needs SMTP). */
+export function scheduleJobs(dependencies: { keyring?: Keyring; allowedHosts?: readonly string[]; mailer?: Mailer; graceMs: number }) {
+  return [
+    registerJob(jobCatalog.scheduleTick, scheduleTick({ graceMs: dependencies.graceMs })),
+    registerJob(
+      jobCatalog.runScheduleFire,
+      runScheduleFire({
+        ...(dependencies.keyring ? { keyring: dependencies.keyring } : {}),
+        ...(dependencies.allowedHosts ? { allowedHosts: dependencies.allowedHosts } : {}),
+        ...(dependencies.mailer ? { mailer: dependencies.mailer } : {}),
+      }),
+    ),
   ];
 }

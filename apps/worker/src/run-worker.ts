@@ -5,13 +5,14 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
-import { createModelGateway, GATHERING_VERSION, type Keyring, type Logger, type ToolServices } from "@gathering/core";
+import { createModelGateway, createSmtpMailer, GATHERING_VERSION, type Keyring, type Logger, type SmtpConfig, type ToolServices } from "@gathering/core";
 import { createDatabaseClient, markWorkerStopped, reapDeadWorkers, recordWorkerHeartbeat } from "@gathering/db";
 import { pipelineQueue } from "@gathering/jobs";
 import { Logger as GraphileLogger, type Runner, run, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { buildTaskList, type RegisteredJob } from "./job-handler";
-import { agentJobs, pipelineJobs, registeredJobs } from "./jobs";
+import { startScheduleTicker } from "./handlers/schedule-tick";
+import { agentJobs, pipelineJobs, registeredJobs, scheduleJobs } from "./jobs";
 import { listenForPipelineCancellations } from "./pipeline-cancellations";
 
 export interface StartWorkerOptions {
@@ -38,6 +39,13 @@ export interface StartWorkerOptions {
   shutdownGraceMs?: number;
   /** Graphile crontab lines for the system's own periodic jobs. */
   crontab?: string;
+  /**
+   * Longest gap between schedule ticks (default 60 s); due schedules are ticked at their time anyway.
+   * 0 turns this process's ticker off (the tick and fire jobs still run when others ask for them).
+   */
+  scheduleTickMs?: number;
+  /** Email for schedules' send_notification; without it email channels fail with a clear error. */
+  smtp?: SmtpConfig;
 }
 
 export interface WorkerHandle {
@@ -100,6 +108,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
   const gateway = createModelGateway();
   // The worker's tools start pipelines on the same queue (run_pipeline).
   const toolServices = { pipelineQueue, ...options.toolServices };
+  const scheduleTickMs = options.scheduleTickMs ?? (options.jobs ? 0 : 60_000);
+  const mailer = options.smtp ? createSmtpMailer(options.smtp) : undefined;
   let runner: Runner;
   try {
     runner = await run({
@@ -118,6 +128,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
             cancellations,
             logger,
             db: database.db,
+          }),
+          ...scheduleJobs({
+            ...(options.keyring ? { keyring: options.keyring } : {}),
+            ...(options.toolServices?.allowedHosts ? { allowedHosts: options.toolServices.allowedHosts } : {}),
+            ...(mailer ? { mailer } : {}),
+            // A due time later than this when the tick sees it counts as missed (catch-up policy).
+            graceMs: Math.max(60_000, 2 * scheduleTickMs),
           }),
           ...(options.extraJobs ?? []),
         ],
@@ -163,6 +180,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
       });
   }, options.heartbeatIntervalMs ?? 5_000);
   timer.unref();
+  const ticker = scheduleTickMs > 0 ? startScheduleTicker({ db: database.db, periodMs: scheduleTickMs, logger }) : undefined;
   logger.info({ concurrency }, "worker started");
 
   let stopping: Promise<void> | undefined;
@@ -170,8 +188,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     stopping ??= (async () => {
       clearInterval(timer);
       clearInterval(reaper);
+      ticker?.stop();
       await runner.stop();
       await cancellations.close();
+      mailer?.close();
       await markWorkerStopped(database.db, workerId).catch((error) => logger.warn({ err: error }, "could not mark worker stopped"));
       await Promise.allSettled([database.close(), pgPool.end()]);
       logger.info("worker stopped");

@@ -13,6 +13,7 @@ import type {
   ModelGateway,
   PipelineQueue,
   RateLimiter,
+  ScheduleQueue,
   ToolDefinition,
   ToolServices,
 } from "@gathering/core";
@@ -86,6 +87,8 @@ export interface ApiServices {
   scheduleTask: (tx: Transaction, taskId: string) => Promise<void>;
   /** Enqueues pipeline node jobs in the caller's transaction (Graphile Worker in production). */
   pipelineQueue: PipelineQueue;
+  /** Enqueues schedule fires and ticks in the caller's transaction (Graphile Worker in production). */
+  scheduleQueue: ScheduleQueue;
   /** Tells every instance that a token is revoked (drops it from their caches). */
   announceTokenRevoked: (tokenHash: string) => Promise<void>;
 }

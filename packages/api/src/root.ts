@@ -6,8 +6,10 @@ import { authRouter } from "./routers/auth";
 import { eventsRouter } from "./routers/events";
 import { mcpRouter } from "./routers/mcp";
 import { membersRouter } from "./routers/members";
+import { notificationsRouter } from "./routers/notifications";
 import { pipelinesRouter } from "./routers/pipelines";
 import { projectsRouter } from "./routers/projects";
+import { schedulesRouter } from "./routers/schedules";
 import { settingsRouter } from "./routers/settings";
 import { systemRouter } from "./routers/system";
 import { tasksRouter } from "./routers/tasks";
@@ -24,8 +26,10 @@ export const appRouter = createTRPCRouter({
   events: eventsRouter,
   mcp: mcpRouter,
   members: membersRouter,
+  notifications: notificationsRouter,
   pipelines: pipelinesRouter,
   projects: projectsRouter,
+  schedules: schedulesRouter,
   settings: settingsRouter,
   system: systemRouter,
   tasks: tasksRouter,

@@ -15,7 +15,7 @@ import {
   resolveProjectRole,
 } from "@gathering/core";
 import type { Database, DatabaseClient } from "@gathering/db";
-import { pipelineQueue, scheduleAgentTask } from "@gathering/jobs";
+import { pipelineQueue, scheduleAgentTask, scheduleQueue } from "@gathering/jobs";
 import { type ApiServices, type Caller, createContext, defaultRateLimitRules } from "./context";
 import { createCaller } from "./root";
 
@@ -53,6 +53,7 @@ export function createTestServices(database: Database | DatabaseClient, override
     }),
     scheduleTask: scheduleAgentTask,
     pipelineQueue,
+    scheduleQueue,
     // A data directory of its own per services instance, so workspaces of different test files never meet.
     dataDir: mkdtempSync(path.join(tmpdir(), "gathering-api-data-")),
     ...overrides,

@@ -58,6 +58,22 @@ export const timeOutPipelineRunJob = defineJob({
   maxAttempts: 10,
 });
 
+/** Claims due schedules and fires them (packages/core/src/schedules/tick.ts); asked for by each worker's timer. */
+export const scheduleTickJob = defineJob({
+  id: "schedules:tick",
+  payload: z.object({}),
+  // A failed tick changes nothing; the next one (a period later at most) does its work.
+  maxAttempts: 1,
+});
+
+export const runScheduleFireJob = defineJob({
+  id: "schedules:run-fire",
+  payload: z.object({ fireId: z.uuid() }),
+  // Webhooks and outbound calls that fail with 5xx/429/network errors retry with Graphile's exponential
+  // backoff (about half an hour over these attempts); each repeat is safe (the fire is the key).
+  maxAttempts: 8,
+});
+
 export const runCircleTurnJob = defineJob({
   id: "circles:run-turn",
   payload: z.object({ runId: z.uuid(), turn: z.number().int().min(1).max(10_000) }),
@@ -73,6 +89,8 @@ export const jobCatalog = {
   runAgentTask: runAgentTaskJob,
   runPipelineNode: runPipelineNodeJob,
   timeOutPipelineRun: timeOutPipelineRunJob,
+  scheduleTick: scheduleTickJob,
+  runScheduleFire: runScheduleFireJob,
   runCircleTurn: runCircleTurnJob,
 } as const;
 

@@ -6,3 +6,4 @@ export * from "./circles";
 export * from "./define-job";
 export * from "./enqueue";
 export * from "./pipelines";
+export * from "./schedules";

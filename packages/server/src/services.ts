@@ -16,7 +16,7 @@ import {
   resolveProjectRole,
 } from "@gathering/core";
 import { createDatabaseClient, type DatabaseClient, isApiTokenActive } from "@gathering/db";
-import { pipelineQueue, scheduleAgentTask } from "@gathering/jobs";
+import { pipelineQueue, scheduleAgentTask, scheduleQueue } from "@gathering/jobs";
 import { serverEnv } from "./env";
 import { metrics } from "./metrics";
 import { createRateLimiters, type RateLimitStore } from "./rate-limiter";
@@ -96,6 +96,7 @@ export function webServices(): WebServices {
       },
       scheduleTask: scheduleAgentTask,
       pipelineQueue,
+      scheduleQueue,
       publishTokenDelta: (projectId, delta) => ephemeral.publish(projectId, "agent.token", delta),
       observeProcedure: ({ path, type, durationMs, outcome }) => {
         metrics(webServices).procedureDuration.observe({ procedure: path, type, outcome }, durationMs / 1000);

@@ -57,6 +57,18 @@ export const eventCatalog = {
     status: z.enum(["pending", "queued", "running", "waiting", "succeeded", "failed", "skipped", "cancelled"]),
     attempts: z.number().int(),
   }),
+  "schedules.changed": z.object({
+    scheduleId: z.string(),
+    change: z.enum(["created", "updated", "paused", "resumed", "deleted"]),
+  }),
+  /** A fire was created by the tick or runNow, or its action moved on. */
+  "schedule_fires.changed": z.object({
+    scheduleId: z.string(),
+    fireId: z.string(),
+    status: z.enum(["waiting", "queued", "running", "succeeded", "failed", "skipped"]),
+  }),
+  /** A user's notifications changed (a new one, or some read): their bell refetches its count. */
+  "notifications.changed": z.object({ userId: z.string(), change: z.enum(["created", "read"]) }),
   "circles.changed": z.object({ circleId: z.string(), change: z.enum(["created", "updated", "archived", "restored"]), name: z.string() }),
   /** A circle run (or conversation) moved: started, a turn committed, paused, resumed, ended. */
   "circle_runs.changed": z.object({

@@ -1,0 +1,19 @@
+/** notifications.*: the caller's in-app notifications in a project (the bell); `notifications.changed` says when to refetch. */
+import {
+  countUnread,
+  listNotifications,
+  markNotificationsRead,
+  ZListNotificationsInput,
+  ZMarkNotificationsReadInput,
+} from "@gathering/core";
+import { createTRPCRouter, projectProcedure } from "../../trpc";
+
+export const notificationsRouter = createTRPCRouter({
+  list: projectProcedure("viewer")
+    .input(ZListNotificationsInput.default({ isUnreadOnly: false, limit: 30 }))
+    .query(({ ctx, input }) => listNotifications(ctx.db, { ...input, projectId: ctx.project.id, userId: ctx.actor.userId })),
+  unreadCount: projectProcedure("viewer").query(({ ctx }) => countUnread(ctx.db, { projectId: ctx.project.id, userId: ctx.actor.userId })),
+  markRead: projectProcedure("viewer")
+    .input(ZMarkNotificationsReadInput)
+    .mutation(({ ctx, input }) => markNotificationsRead(ctx.db, { ...input, projectId: ctx.project.id, userId: ctx.actor.userId })),
+});

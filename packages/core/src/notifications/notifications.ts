@@ -1,0 +1,117 @@
+/**
+ * In-app notifications: the bell. One row per recipient with its read state; `notifications.changed`
+ * names the user whose list changed, so their bell refetches its unread count live.
+ */
+import {
+  countUnreadNotifications,
+  type DbExecutor,
+  insertNotifications,
+  listMembers,
+  listNotificationRows,
+  markNotificationRowsRead,
+  type NotificationRow,
+} from "@gathering/db";
+import { z } from "zod";
+import { decodeCursor, encodeCursor } from "../agents/agents";
+import { publishEvent } from "../events/catalog";
+
+export const notificationLevels = ["info", "success", "warning", "error"] as const;
+export type NotificationLevel = (typeof notificationLevels)[number];
+
+export const ZListNotificationsInput = z.object({
+  isUnreadOnly: z.boolean().default(false),
+  limit: z.number().int().min(1).max(100).default(30),
+  cursor: z.string().max(200).optional(),
+});
+
+export const ZMarkNotificationsReadInput = z.object({
+  /** Without ids: every unread notification of the caller in the project. */
+  notificationIds: z.array(z.uuid()).min(1).max(200).optional(),
+});
+
+export function toNotification(row: NotificationRow) {
+  return {
+    id: row.id,
+    title: row.title,
+    body: row.body,
+    level: row.level as NotificationLevel,
+    link: row.link,
+    fireId: row.fireId,
+    isRead: row.readAt !== null,
+    readAt: row.readAt,
+    createdAt: row.createdAt,
+  };
+}
+export type Notification = ReturnType<typeof toNotification>;
+
+export async function listNotifications(
+  db: DbExecutor,
+  input: { projectId: string; userId: string } & z.input<typeof ZListNotificationsInput>,
+) {
+  const options = ZListNotificationsInput.parse(input);
+  const cursor = decodeCursor(options.cursor);
+  const rows = await listNotificationRows(db, {
+    projectId: input.projectId,
+    userId: input.userId,
+    limit: options.limit + 1,
+    isUnreadOnly: options.isUnreadOnly,
+    ...(cursor ? { cursor } : {}),
+  });
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return { items: page.map(toNotification), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+}
+
+export async function countUnread(db: DbExecutor, input: { projectId: string; userId: string }): Promise<{ count: number }> {
+  return { count: await countUnreadNotifications(db, input) };
+}
+
+export async function markNotificationsRead(
+  db: DbExecutor,
+  input: { projectId: string; userId: string } & z.input<typeof ZMarkNotificationsReadInput>,
+): Promise<{ marked: number }> {
+  const parsed = ZMarkNotificationsReadInput.parse(input);
+  const marked = await markNotificationRowsRead(db, {
+    projectId: input.projectId,
+    userId: input.userId,
+    ...(parsed.notificationIds ? { notificationIds: parsed.notificationIds } : {}),
+  });
+  if (marked > 0) await publishEvent(db, input.projectId, "notifications.changed", { userId: input.userId, change: "read" });
+  return { marked };
+}
+
+/**
+ * Writes a fire's notification for its recipients (the listed users, or every member) in the caller's
+ * transaction; a repeat for the same fire adds nothing. Returns how many were new.
+ */
+export async function deliverInAppNotifications(
+  tx: DbExecutor,
+  input: {
+    projectId: string;
+    fireId: string;
+    userIds?: readonly string[];
+    title: string;
+    body: string;
+    level: NotificationLevel;
+    link: string | null;
+  },
+): Promise<number> {
+  const members = await listMembers(tx, input.projectId);
+  const allowed = new Set(members.map((member) => member.userId));
+  // Someone who left the project since the schedule was written is not notified.
+  const recipients = (input.userIds ?? members.map((member) => member.userId)).filter((userId) => allowed.has(userId));
+  const inserted = await insertNotifications(
+    tx,
+    recipients.map((userId) => ({
+      projectId: input.projectId,
+      userId,
+      title: input.title,
+      body: input.body,
+      level: input.level,
+      link: input.link,
+      fireId: input.fireId,
+    })),
+  );
+  for (const row of inserted) await publishEvent(tx, input.projectId, "notifications.changed", { userId: row.userId, change: "created" });
+  return inserted.length;
+}

@@ -1,0 +1,67 @@
+/** Query functions for in-app notifications (one row per recipient). */
+import { and, count, desc, eq, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
+import type { DbExecutor } from "../client";
+import { notifications } from "../schema";
+
+export type NotificationRow = typeof notifications.$inferSelect;
+
+/** Inserts notifications; a second one for the same (fire, user) is dropped, so a retried fire notifies once. */
+export async function insertNotifications(
+  db: DbExecutor,
+  values: ReadonlyArray<typeof notifications.$inferInsert>,
+): Promise<NotificationRow[]> {
+  if (values.length === 0) return [];
+  return db
+    .insert(notifications)
+    .values([...values])
+    .onConflictDoNothing()
+    .returning();
+}
+
+export async function listNotificationRows(
+  db: DbExecutor,
+  params: { projectId: string; userId: string; limit: number; isUnreadOnly?: boolean; cursor?: { createdAt: Date; id: string } },
+): Promise<NotificationRow[]> {
+  const conditions: SQL[] = [eq(notifications.projectId, params.projectId), eq(notifications.userId, params.userId)];
+  if (params.isUnreadOnly) conditions.push(isNull(notifications.readAt));
+  if (params.cursor) {
+    const before = or(
+      lt(notifications.createdAt, params.cursor.createdAt),
+      and(eq(notifications.createdAt, params.cursor.createdAt), lt(notifications.id, params.cursor.id)),
+    );
+    if (before) conditions.push(before);
+  }
+  return db
+    .select()
+    .from(notifications)
+    .where(and(...conditions))
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(params.limit);
+}
+
+export async function countUnreadNotifications(db: DbExecutor, params: { projectId: string; userId: string }): Promise<number> {
+  const [row] = await db
+    .select({ count: count() })
+    .from(notifications)
+    .where(and(eq(notifications.projectId, params.projectId), eq(notifications.userId, params.userId), isNull(notifications.readAt)));
+  return row?.count ?? 0;
+}
+
+/** Marks the given notifications (or, without ids, all of them) of one user in one project read. */
+export async function markNotificationRowsRead(
+  db: DbExecutor,
+  params: { projectId: string; userId: string; notificationIds?: readonly string[] },
+): Promise<number> {
+  const conditions: SQL[] = [
+    eq(notifications.projectId, params.projectId),
+    eq(notifications.userId, params.userId),
+    isNull(notifications.readAt),
+  ];
+  if (params.notificationIds) conditions.push(inArray(notifications.id, [...params.notificationIds]));
+  const rows = await db
+    .update(notifications)
+    .set({ readAt: new Date() })
+    .where(and(...conditions))
+    .returning({ id: notifications.id });
+  return rows.length;
+}
