@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type {
   AccountsConfig,
+  CircleQueue,
   DatabaseKind,
   EventHub,
   FailureCounter,
@@ -87,6 +88,8 @@ export interface ApiServices {
   scheduleTask: (tx: Transaction, taskId: string) => Promise<void>;
   /** Enqueues pipeline node jobs in the caller's transaction (Graphile Worker in production). */
   pipelineQueue: PipelineQueue;
+  /** Enqueues circle turn jobs in the caller's transaction; defaults to Graphile Worker's (@gathering/jobs). */
+  circleQueue?: CircleQueue;
   /** Enqueues schedule fires and ticks in the caller's transaction (Graphile Worker in production). */
   scheduleQueue: ScheduleQueue;
   /** Tells every instance that a token is revoked (drops it from their caches). */

@@ -3,6 +3,8 @@ import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { agentsRouter } from "./routers/agents";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { circlesRouter } from "./routers/circles";
+import { conversationsRouter } from "./routers/conversations";
 import { eventsRouter } from "./routers/events";
 import { mcpRouter } from "./routers/mcp";
 import { membersRouter } from "./routers/members";
@@ -23,6 +25,8 @@ export const appRouter = createTRPCRouter({
   agents: agentsRouter,
   audit: auditRouter,
   auth: authRouter,
+  circles: circlesRouter,
+  conversations: conversationsRouter,
   events: eventsRouter,
   mcp: mcpRouter,
   members: membersRouter,
