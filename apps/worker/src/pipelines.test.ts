@@ -374,6 +374,20 @@ describe("people and time", () => {
   });
 });
 
+describe("crash between statements", () => {
+  it("a repeated job completes a run whose last node finished but whose completion was lost", async () => {
+    const started = await run({ nodes: [http("only", "/only")], edges: [] });
+    expect((await finished(started.id)).status).toBe("succeeded");
+    // As if the process died right after the node's finish: every node done, the run still marked running.
+    await database.db.execute(`update pipeline_runs set status = 'running', finished_at = null, output = null where id = '${started.id}'`);
+    await database.db.transaction((tx) => pipelineQueue.enqueueNodes(tx, [{ runId: started.id, nodeId: "only" }]));
+    const healed = await finished(started.id);
+    expect(healed.status).toBe("succeeded");
+    expect(healed.output).toEqual({ only: expect.objectContaining({ status: 200 }) });
+    expect(receiver.requests.filter((request) => request.path === "/only")).toHaveLength(1);
+  });
+});
+
 describe("rerun from a node", () => {
   it("reuses upstream outputs and runs the node and its descendants again", async () => {
     const definition = {

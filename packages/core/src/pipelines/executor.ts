@@ -37,6 +37,7 @@ import type { PipelineNode, RetryPolicy } from "./definition";
 import { cachedGraph, type PipelineGraph } from "./graph";
 import { type ReferenceScope, resolveReferences } from "./references";
 import {
+  completeRunIfDone,
   loadRunGraph,
   type NodeStatus,
   type PipelineQueue,
@@ -570,8 +571,12 @@ export async function executePipelineNode(
   const graph = cachedGraph(await versionOf(runtime, job.runId));
   const type = graph?.nodes.get(job.nodeId)?.type;
   if (graph && type && inlineNodeTypes.has(type)) {
-    if (await finishAtOnce(runtime, job, graph)) return "succeeded";
-    return runtime.db.transaction(async (tx) => {
+    const atOnce = await finishAtOnce(runtime, job, graph);
+    if (atOnce.isApplied) {
+      if (atOnce.unfinishedNodes === 0) await completeRunIfDone(runtime.db, runtime.queue, job.runId);
+      return "succeeded";
+    }
+    const status = await runtime.db.transaction(async (tx) => {
       const claimed = await claimNode(tx, job, { lock: "update", isInline: true });
       if (!claimed) return null;
       return finishNode(tx, runtime, claimed, runInlineBody(claimed), claimed.spec.retry ?? defaultRetry, {
@@ -579,9 +584,16 @@ export async function executePipelineNode(
         node: claimed.node,
       });
     });
+    // Nothing to do: a repeat of a job whose node already finished; complete the run if a crash stopped that.
+    if (status === null) await completeRunIfDone(runtime.db, runtime.queue, job.runId);
+    return status;
   }
   const claimed = await runtime.db.transaction((tx) => claimNode(tx, job, { lock: "share", isInline: false }));
-  if (!claimed) return null;
+  if (!claimed) {
+    // A repeat of a job whose node already finished: complete the run if a crash stopped that.
+    await completeRunIfDone(runtime.db, runtime.queue, job.runId);
+    return null;
+  }
   const retry = claimed.spec.retry ?? defaultRetry;
   const timeoutMs = claimed.spec.timeoutMs ?? defaultTimeoutMs[claimed.spec.type];
   const watch = runtime.cancellations?.watch(job.runId);
@@ -614,13 +626,18 @@ export async function executePipelineNode(
  * succeeds plainly and all its edges out are taken (no skip, and the run cannot end here); anything
  * else, or a node that moved meanwhile, goes the transactional way.
  */
-async function finishAtOnce(runtime: PipelineRuntime, job: { runId: string; nodeId: string }, graph: PipelineGraph): Promise<boolean> {
+async function finishAtOnce(
+  runtime: PipelineRuntime,
+  job: { runId: string; nodeId: string },
+  graph: PipelineGraph,
+): Promise<{ isApplied: boolean; unfinishedNodes: number | null }> {
+  const notApplied = { isApplied: false, unfinishedNodes: null };
   const edges = graph.outgoing.get(job.nodeId) ?? [];
   const nodeJob = runtime.queue.nodeJob;
-  if (!nodeJob || edges.length === 0 || edges.some((edge) => edge.when !== undefined)) return false;
+  if (!nodeJob || edges.some((edge) => edge.when !== undefined)) return notApplied;
   const [run, node] = await Promise.all([findPipelineRunById(runtime.db, job.runId), findNodeRun(runtime.db, job)]);
   const spec = graph.nodes.get(job.nodeId);
-  if (!run || !node || !spec || run.status !== "running" || !["queued", "running", "waiting"].includes(node.status)) return false;
+  if (!run || !node || !spec || run.status !== "running" || !["queued", "running", "waiting"].includes(node.status)) return notApplied;
   const scope = await scopeFor(runtime.db, run, graph, job.nodeId);
   const isResume = node.status === "waiting";
   const input = isResume
@@ -632,7 +649,7 @@ async function finishAtOnce(runtime: PipelineRuntime, job: { runId: string; node
     input,
   };
   const outcome = runInlineBody({ run, node: { ...node, ...values }, spec, graph, input, scope });
-  if (outcome.kind !== "succeeded" || (outcome.branch ?? null) !== null) return false;
+  if (outcome.kind !== "succeeded" || (outcome.branch ?? null) !== null) return notApplied;
   return finishNodeAtOnce(runtime.db, {
     projectId: run.projectId,
     runId: run.id,

@@ -268,6 +268,20 @@ export async function commitSettle(context: SettleContext): Promise<void> {
   await wakeParent(tx, context.queue, row);
 }
 
+/**
+ * Completes a run whose every node has finished, if nobody did yet: what follows a one-statement node
+ * finish that left no node to do, and what a repeated job does to heal a crash in between.
+ */
+export async function completeRunIfDone(db: Database, queue: PipelineQueue, runId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const run = await lockPipelineRun(tx, runId);
+    if (run?.status !== "running" || run.unfinishedNodes > 0) return false;
+    const graph = await loadRunGraph(tx, run.versionId);
+    await commitSettle(settleContext(tx, queue, run, graph));
+    return true;
+  });
+}
+
 async function wakeParent(tx: DbExecutor, queue: PipelineQueue, run: PipelineRunRow) {
   if (run.parentRunId && run.parentNodeId) await queue.enqueueNodes(tx, [{ runId: run.parentRunId, nodeId: run.parentNodeId }]);
 }

@@ -411,8 +411,9 @@ export async function findRunByIdempotencyKey(
 
 /**
  * A finished node and everything it decides, as ONE statement (atomic on its own, no transaction
- * round trips), for the common case the engine routes here: the node succeeded, has successors, and
- * every edge out is taken, so no successor can be skipped and the run cannot end in this step.
+ * round trips), for the common case the engine routes here: the node succeeded and every edge out is
+ * taken, so no successor can be skipped. Returns whether it applied and how many nodes of the run are
+ * left; at 0 the caller completes the run (completeRunIfDone, which is safe to repeat).
  * The node row moves only from `expectedStatus` (a cancel that got there first wins: nothing happens
  * and false is returned); successors are counted down and those whose last predecessor this was are
  * queued with their jobs added and their events published in the same statement.
@@ -430,14 +431,19 @@ export async function finishNodeAtOnce(
     eventTopic: string;
     eventsChannel: string;
   },
-): Promise<boolean> {
-  const rows = await db.execute<{ finished: number }>(sql`
-    with node as (
+): Promise<{ isApplied: boolean; unfinishedNodes: number | null }> {
+  const rows = await db.execute<{ finished: number; unfinished: number | null }>(sql`
+    with run_lock as (
+      -- The run's row first, like every transaction that touches a run and its nodes (no deadlocks).
+      select id from pipeline_runs where id = ${params.runId} and status = 'running' for update
+    ),
+    node as (
       update pipeline_node_runs
       set status = 'succeeded', attempts = ${params.values.attempts}, started_at = ${params.values.startedAt.toISOString()}::timestamptz,
           input = ${JSON.stringify(params.values.input ?? null)}::jsonb, output = ${JSON.stringify(params.values.output ?? null)}::jsonb,
           error = null, branch = null, finished_at = now(), updated_at = now()
       where run_id = ${params.runId} and node_id = ${params.nodeId} and status = ${params.expectedStatus}
+        and exists (select 1 from run_lock)
       returning node_id, attempts
     ),
     counted as (
@@ -478,9 +484,10 @@ export async function finishNodeAtOnce(
       returning unfinished_nodes
     )
     select (select count(*) from node)::int as finished,
+           (select unfinished_nodes from counted_off) as unfinished,
            (select added from jobs) as jobs,
            (select count(*) from announced) as events,
-           (select count(*) from counted_off) as runs,
            pg_notify(${params.eventsChannel}, 'new')`);
-  return (rows[0]?.finished ?? 0) > 0;
+  const row = rows[0];
+  return { isApplied: (row?.finished ?? 0) > 0, unfinishedNodes: row?.unfinished ?? null };
 }
