@@ -3,12 +3,13 @@
  * transform, a condition, an approval and a last transform, connected by dragging and from the panel),
  * a validation problem shows on its node and goes once fixed, it is saved as version 1, run with an
  * input, followed live to the approval, approved from the run view, succeeds, and is rerun from its last
- * node, which reuses what came before.
+ * node, which reuses what came before. Then versions and conflicts, and the list's actions.
  */
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Locator, Page } from "@playwright/test";
 import { screenshotsDir } from "../support/paths";
-import { alertsOf, expect, test, uniqueSuffix } from "./account";
+import { alertsOf, currentProjectId, expect, test, uniqueSuffix } from "./account";
 import { collectPageProblems } from "./page-problems";
 
 function flowNode(page: Page, nodeId: string): Locator {
@@ -176,6 +177,140 @@ test("a pipeline is drawn, validated on its nodes, saved, run live through an ap
     await page.screenshot({ path: path.join(screenshotsDir, "pipeline-runs.png"), fullPage: true });
   });
 
+  await expect(alertsOf(page)).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
+/** Creates a pipeline through the API, as a script would; returns its id. */
+async function createPipeline(page: Page, baseURL: string | undefined, name: string, definition: unknown): Promise<string> {
+  const projectId = await currentProjectId(page);
+  const response = await page.request.post("/api/trpc/pipelines.create", {
+    headers: { origin: baseURL ?? "" },
+    data: { json: { projectId, name, definition } },
+  });
+  expect(response.ok(), await response.text()).toBe(true);
+  return ((await response.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
+}
+
+const oneStep = {
+  inputs: [{ name: "who", type: "string", required: true }],
+  nodes: [{ id: "greet", type: "transform", config: { expression: "inputs.who" }, position: { x: 0, y: 0 } }],
+  edges: [],
+};
+
+test("each save is a version; a save made meanwhile is a conflict; older versions open read-only", async ({ page, baseURL }) => {
+  test.slow();
+  const problems = collectPageProblems(page);
+  const name = `Versioned ${uniqueSuffix()}`;
+  await page.goto("/pipelines");
+  const pipelineId = await createPipeline(page, baseURL, name, oneStep);
+
+  await page.goto(`/pipelines/${pipelineId}`);
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Version 1");
+  const other = await page.context().newPage();
+  await other.goto(`/pipelines/${pipelineId}`);
+  await other.getByRole("region", { name: "Name and description" }).getByLabel("Description").fill("saved from another tab");
+  await other.getByRole("button", { name: "Save version" }).click();
+  await expect(other.getByTestId("pipeline-version")).toHaveText("Version 2");
+  await other.close();
+
+  // The first tab hears of version 2 from the event stream, before it even tries to save.
+  await expect(page.getByText("Version 2 was saved meanwhile (you started from 1)")).toBeVisible();
+  await page.getByRole("region", { name: "Name and description" }).getByLabel("Description").fill("my own change");
+  await page.getByRole("button", { name: "Save version" }).click();
+  const conflict = alertsOf(page).filter({ hasText: "Version 2 was saved while you edited" });
+  await expect(conflict).toBeVisible();
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Version 1");
+  await page.screenshot({ path: path.join(screenshotsDir, "pipeline-conflict.png"), fullPage: true });
+  await conflict.getByRole("button", { name: "Save mine as version 3" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: "Saved as version 3" })).toBeVisible();
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Version 3");
+  await expect(alertsOf(page)).toHaveCount(0);
+
+  const history = page.getByRole("region", { name: "Version history" });
+  await expect(history.getByRole("listitem")).toHaveCount(3);
+  await history.getByRole("link", { name: "View version 1" }).click();
+  await expect(page).toHaveURL(`/pipelines/${pipelineId}?version=1`);
+  await expect(page.getByText("Version 1, read-only")).toBeVisible();
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Version 1 of 3");
+  await expect(page.getByRole("button", { name: "Save version" })).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Add a node" })).toHaveCount(0);
+  await expect(page.getByRole("region", { name: "Name and description" }).getByLabel("Description")).toBeDisabled();
+  await flowNode(page, "greet").click();
+  await expect(page.getByRole("complementary", { name: "Inspector" }).getByLabel("Expression", { exact: true })).toBeDisabled();
+
+  await page.getByRole("link", { name: "Edit from this version" }).click();
+  await expect(page.getByText("Editing from version 1; saving makes it the newest version.")).toBeVisible();
+  await page.getByRole("button", { name: "Save version" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: "Saved as version 4" })).toBeVisible();
+  await expect(page).toHaveURL(`/pipelines/${pipelineId}`);
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Version 4");
+  expect(problems).toEqual([]);
+});
+
+test("from the list a pipeline is exported, imported, duplicated, run with its inputs, archived and restored", async ({
+  page,
+  baseURL,
+}) => {
+  test.slow();
+  const problems = collectPageProblems(page);
+  const name = `Listed ${uniqueSuffix()}`;
+  await page.goto("/pipelines");
+  await createPipeline(page, baseURL, name, oneStep);
+  await page.reload();
+  await page.getByLabel("Search pipelines").fill(name);
+  const row = page.getByRole("row", { name: new RegExp(`^${name} v1`) });
+  await expect(page.locator("tbody tr")).toHaveCount(1);
+
+  const downloading = page.waitForEvent("download");
+  await row.getByRole("button", { name: `Export ${name}` }).click();
+  const download = await downloading;
+  const exportPath = test.info().outputPath("export.json");
+  await download.saveAs(exportPath);
+  const exported = JSON.parse(await readFile(exportPath, "utf8")) as { format: string; name: string };
+  expect(exported).toMatchObject({ format: "gathering.pipeline", formatVersion: 1, name });
+
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  const importDialog = page.getByRole("dialog", { name: "Import a pipeline" });
+  await importDialog.getByLabel("Export file").setInputFiles(exportPath);
+  await expect(importDialog.getByLabel("Export JSON")).toHaveValue(/gathering\.pipeline/);
+  await importDialog.getByRole("button", { name: "Import", exact: true }).click();
+  // The export's own name is taken: the server says so, and another name goes through.
+  await expect(importDialog.getByRole("alert")).toContainText("already exists");
+  await importDialog.getByLabel("Name (optional)").fill(`${name} imported`);
+  await importDialog.getByRole("button", { name: "Import", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `${name} imported` })).toBeVisible();
+  await expect(flowNode(page, "greet")).toBeVisible();
+
+  await page.getByRole("link", { name: "All pipelines" }).click();
+  await page.getByLabel("Search pipelines").fill(name);
+  await expect(page.locator("tbody tr")).toHaveCount(2);
+  await row.getByRole("button", { name: `Duplicate ${name}` }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `${name} (copy)` })).toBeVisible();
+
+  await page.getByRole("link", { name: "All pipelines" }).click();
+  await page.getByLabel("Search pipelines").fill(name);
+  await expect(page.locator("tbody tr")).toHaveCount(3);
+  await page.screenshot({ path: path.join(screenshotsDir, "pipelines-list.png"), fullPage: true });
+  await row.getByRole("button", { name: `Run ${name}` }).click();
+  const runDialog = page.getByRole("dialog", { name: `Run ${name}` });
+  await runDialog.getByLabel(/^who/).fill("Ada");
+  await runDialog.getByRole("button", { name: "Start run" }).click();
+  await expect(page.getByTestId("run-status-badge")).toHaveText("Succeeded");
+  await expect(page.getByRole("region", { name: "Run summary" })).toContainText('"greet": "Ada"');
+
+  await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Pipelines" }).click();
+  await page.getByLabel("Search pipelines").fill(name);
+  await expect(page.locator("tbody tr")).toHaveCount(3);
+  await row.getByRole("button", { name: `Archive ${name}` }).click();
+  await row.getByRole("button", { name: "Archive pipeline" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: `Archived “${name}”` })).toBeVisible();
+  await expect(page.locator("tbody tr")).toHaveCount(2);
+  await page.getByLabel("Show archived").check();
+  await expect(page.locator("tbody tr")).toHaveCount(3);
+  const archivedRow = page.getByRole("row", { name: new RegExp(`^${name} Archived`) });
+  await archivedRow.getByRole("button", { name: `Restore ${name}` }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: `Restored “${name}”` })).toBeVisible();
   await expect(alertsOf(page)).toHaveCount(0);
   expect(problems).toEqual([]);
 });

@@ -1,7 +1,7 @@
 "use client";
 /**
  * A pipeline node as React Flow draws it, in the editor and in the run view: its type, id and what it
- * does at a glance, one input on the left and its outputs on the right ("true"/"false" of a condition,
+ * does at a glance, one input on top and its outputs below ("true"/"false" of a condition,
  * "error" when it branches on error). In the editor it carries the count of its problems; in a run, its
  * status as a colour and a word.
  */
@@ -49,7 +49,7 @@ export function PipelineNodeCard({ data, selected }: NodeProps<PipelineFlowNode>
       data-testid={`flow-node-${node.id}`}
       data-status={status}
     >
-      <Handle type="target" position={Position.Left} id="in" className={styles.handle} data-testid={`handle-${node.id}-in`} />
+      <Handle type="target" position={Position.Top} id="in" className={styles.handle} data-testid={`handle-${node.id}-in`} />
       <div className={styles.flowNodeHeader}>
         <span className={styles.flowNodeType}>{nodeTypeLabels[node.type] ?? node.type}</span>
         {problemCount > 0 ? (
@@ -67,19 +67,19 @@ export function PipelineNodeCard({ data, selected }: NodeProps<PipelineFlowNode>
       <div className={styles.flowNodeTitle}>{node.label || node.id}</div>
       <div className={styles.flowNodeSummary}>{nodeSummary(node)}</div>
       {sourceHandles.map((handle, index) => {
-        const top = `${((index + 1) / (sourceHandles.length + 1)) * 100}%`;
+        const left = `${((index + 1) / (sourceHandles.length + 1)) * 100}%`;
         return (
           <div key={handle}>
             <Handle
               type="source"
-              position={Position.Right}
+              position={Position.Bottom}
               id={handle}
               className={`${styles.handle} ${styles[`handle-${handle}`] ?? ""}`}
-              style={{ top }}
+              style={{ left }}
               data-testid={`handle-${node.id}-${handle}`}
             />
             {handleLabels[handle] ? (
-              <span className={styles.handleLabel} style={{ top }}>
+              <span className={styles.handleLabel} style={{ left }}>
                 {handleLabels[handle]}
               </span>
             ) : null}

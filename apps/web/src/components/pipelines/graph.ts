@@ -2,7 +2,7 @@
  * Between a pipeline definition and what React Flow draws: nodes keep their pipeline node in `data`
  * and their place in `position` (stored back into the node's `position` field on save); edges carry
  * `when` as the handle they leave from ("true"/"false" of a condition, "error" of a node that branches
- * on error). Nodes without a stored position are laid out in columns by depth.
+ * on error). Nodes without a stored position are laid out in layers by depth, top to bottom.
  */
 import type { PipelineNodeType } from "@gathering/core/browser";
 import type { Edge, Node } from "@xyflow/react";
@@ -35,10 +35,11 @@ export interface FlowNodeData extends Record<string, unknown> {
 export type PipelineFlowNode = Node<FlowNodeData, "pipeline">;
 export type PipelineFlowEdge = Edge<{ when?: EdgeWhen }>;
 
-export const NODE_WIDTH = 190;
-export const NODE_HEIGHT = 84;
-const COLUMN_GAP = 250;
-const ROW_GAP = 120;
+export const NODE_WIDTH = 200;
+export const NODE_HEIGHT = 92;
+/** Pipelines flow downwards: a chain fits the tall canvas beside the panel at a readable zoom. */
+export const LAYER_GAP = 150;
+const SIBLING_GAP = 250;
 
 interface RawDefinition {
   inputs?: unknown[];
@@ -72,7 +73,7 @@ export function sourceHandlesOf(node: DraftNode, edges: readonly PipelineFlowEdg
   return order.filter((handle) => handles.has(handle));
 }
 
-/** Columns by longest path from a start node; rows in definition order. */
+/** Layers (top to bottom) by longest path from a start node; siblings left to right in definition order. */
 function layout(nodes: readonly DraftNode[], edges: ReadonlyArray<{ from: string; to: string }>): Map<string, { x: number; y: number }> {
   const incoming = new Map<string, string[]>(nodes.map((node) => [node.id, []]));
   for (const edge of edges) incoming.get(edge.to)?.push(edge.from);
@@ -89,13 +90,13 @@ function layout(nodes: readonly DraftNode[], edges: ReadonlyArray<{ from: string
     depth.set(id, value);
     return value;
   };
-  const rows = new Map<number, number>();
+  const siblings = new Map<number, number>();
   const positions = new Map<string, { x: number; y: number }>();
   for (const node of nodes) {
-    const column = depthOf(node.id);
-    const row = rows.get(column) ?? 0;
-    rows.set(column, row + 1);
-    positions.set(node.id, { x: column * COLUMN_GAP, y: row * ROW_GAP });
+    const layer = depthOf(node.id);
+    const index = siblings.get(layer) ?? 0;
+    siblings.set(layer, index + 1);
+    positions.set(node.id, { x: index * SIBLING_GAP, y: layer * LAYER_GAP });
   }
   return positions;
 }

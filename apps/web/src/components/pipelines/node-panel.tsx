@@ -571,7 +571,9 @@ function EdgesFields({ node, otherNodeIds, outgoing, isReadOnly, onConnect, onRe
   return (
     <fieldset className={styles.subFieldset} disabled={isReadOnly}>
       <legend>Next nodes</legend>
-      {outgoing.length === 0 ? <p className="muted">None yet: drag from a handle on the right of the node, or add one here.</p> : null}
+      {outgoing.length === 0 ? (
+        <p className="muted">None yet: drag from a dot at the bottom of the node to another node, or add one here.</p>
+      ) : null}
       <ul className={styles.edgeList}>
         {outgoing.map((edge) => (
           <li key={edge.id}>

@@ -40,6 +40,7 @@ import {
   edgeId,
   flowEdge,
   flowOfDefinition,
+  LAYER_GAP,
   NODE_HEIGHT,
   NODE_WIDTH,
   type PipelineFlowEdge,
@@ -89,8 +90,20 @@ function EditorLoader({ project, pipelineId, viewVersion, fromVersion }: EditorV
     pipelines: pipelines.data?.items ?? [],
   };
 
-  if (pipelineId !== null && pipeline.isPending) return <LoadingState label="Loading the pipeline…" />;
-  if (pipelineId !== null && pipeline.isError) {
+  // The editor takes its starting point once, so it must not start from a cached copy that is being
+  // refetched (a version saved meanwhile, or the save that just led here); once started, refetches only
+  // update what it shows about newer versions, and never reset the edits.
+  const editorKey = `${pipelineId ?? "new"}:${viewVersion ?? ""}:${fromVersion ?? ""}`;
+  const isFresh = pipeline.data !== undefined && !(pipeline.isStale && pipeline.isFetching);
+  const [startedKey, setStartedKey] = useState<string | null>(null);
+  useEffect(() => {
+    if (isFresh) setStartedKey(editorKey);
+  }, [isFresh, editorKey]);
+  const isStarted = startedKey === editorKey || isFresh;
+
+  if (pipelineId !== null && (pipeline.isPending || (!isStarted && !pipeline.isError)))
+    return <LoadingState label="Loading the pipeline…" />;
+  if (pipelineId !== null && pipeline.isError && !pipeline.data) {
     return (
       <>
         <BackLink />
@@ -105,7 +118,7 @@ function EditorLoader({ project, pipelineId, viewVersion, fromVersion }: EditorV
     <ReactFlowProvider>
       <Editor
         // A new start (another pipeline, version or mode) is a new editor; live refetches are not.
-        key={`${pipelineId ?? "new"}:${viewVersion ?? ""}:${fromVersion ?? ""}`}
+        key={editorKey}
         project={project}
         loaded={loaded}
         fromVersion={fromVersion}
@@ -288,14 +301,17 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
     let number = 1;
     while (taken.has(`${type}_${number}`)) number += 1;
     const id = `${type}_${number}`;
-    // Right of the selected node (or of the rightmost one), so a chain grows left to right; the first in the middle.
+    // Below the selected node (or the lowest one), so a chain grows downwards; the first in the middle.
     const anchor =
       (selection?.kind === "node" ? nodes.find((node) => node.id === selection.id) : undefined) ??
-      nodes.reduce<PipelineFlowNode | undefined>((right, node) => (!right || node.position.x > right.position.x ? node : right), undefined);
+      nodes.reduce<PipelineFlowNode | undefined>(
+        (lowest, node) => (!lowest || node.position.y > lowest.position.y ? node : lowest),
+        undefined,
+      );
     const rect = canvasRef.current?.getBoundingClientRect();
     const center = rect ? reactFlow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
     const position = anchor
-      ? { x: anchor.position.x + NODE_WIDTH + 60, y: anchor.position.y }
+      ? { x: anchor.position.x, y: anchor.position.y + LAYER_GAP }
       : { x: center.x - NODE_WIDTH / 2, y: center.y - NODE_HEIGHT / 2 };
     const draft: DraftNode = { id, type, config: defaultConfig(type, pickers) };
     const node: PipelineFlowNode = {
@@ -573,7 +589,7 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
           {nodes.length === 0 ? (
             <div className={styles.canvasEmpty}>
               <p className="state-title">No nodes yet</p>
-              <p className="muted">Add one from the row above; connect nodes by dragging from the dot on a node’s right to another node.</p>
+              <p className="muted">Add one from the row above; connect them by dragging from the dot at a node’s bottom to another node.</p>
             </div>
           ) : null}
         </div>

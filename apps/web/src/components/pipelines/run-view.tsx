@@ -67,15 +67,16 @@ function RunPage({ project, runId }: { project: AccountProject; runId: string })
   const now = useNow(run.data?.status === "running");
 
   if (run.isPending) return <LoadingState label="Loading the run…" />;
-  if (run.isError) {
+  // A failed refetch keeps showing what was loaded; only a run never loaded is an error page.
+  const data = run.data;
+  if (!data) {
     return (
       <>
         <BackLink />
-        <ErrorState error={run.error} title="Could not load the run" onRetry={() => run.refetch()} />
+        <ErrorState error={run.error as NonNullable<typeof run.error>} title="Could not load the run" onRetry={() => run.refetch()} />
       </>
     );
   }
-  const data = run.data;
   const canAct = hasRole(project.role, "member");
   const waiting = data.nodes.filter((node) => node.type === "approval" && node.status === "waiting");
   const selectedNode = data.nodes.find((node) => node.nodeId === selectedId);

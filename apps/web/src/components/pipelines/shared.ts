@@ -96,7 +96,8 @@ export function formatDuration(ms: number | null | undefined): string {
 
 export function durationBetween(start: Date | null, end: Date | null, now: number): number | null {
   if (!start) return null;
-  return (end ? end.getTime() : now) - start.getTime();
+  // The clock may lag a node that started after it last ticked; a duration is never negative.
+  return Math.max(0, (end ? end.getTime() : now) - start.getTime());
 }
 
 /** The first eight characters of an id: enough to tell runs apart in a table. */

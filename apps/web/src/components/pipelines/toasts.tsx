@@ -15,7 +15,7 @@ interface Toast {
   message: string;
 }
 
-const SUCCESS_MS = 5_000;
+const SUCCESS_MS = 4_000;
 let toasts: Toast[] = [];
 let nextId = 1;
 const listeners = new Set<() => void>();
