@@ -15,6 +15,7 @@ import {
   signUp,
   startPipelineRun,
 } from "@gathering/core";
+import { createDatabaseClient } from "@gathering/db";
 import { pipelineQueue } from "@gathering/jobs";
 import { createTestDatabase, type EffectReceiver, startEffectReceiver, type TestDatabase } from "@gathering/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -421,7 +422,7 @@ describe("rerun from a node", () => {
 });
 
 describe("two workers", () => {
-  it("execute every node of 50 concurrent runs exactly once", async () => {
+  it("execute every node of 50 concurrent runs started from two instances exactly once", async () => {
     workers.push(
       await startWorker({
         connectionString: database.url,
@@ -440,9 +441,14 @@ describe("two workers", () => {
         { from: "c", to: "d" },
       ],
     });
+    // Two "web instances": separate pools, each starting half of the runs, as two API processes would.
+    const secondInstance = createDatabaseClient(database.url, { max: 5 });
+    const instances = [database.db, secondInstance.db];
     const runs = await Promise.all(
-      Array.from({ length: 50 }, () => startPipelineRun(database.db, pipelineQueue, actor, { projectId, pipelineId: pipeline.id })),
-    );
+      Array.from({ length: 50 }, (_, index) =>
+        startPipelineRun(instances[index % 2] ?? database.db, pipelineQueue, actor, { projectId, pipelineId: pipeline.id }),
+      ),
+    ).finally(() => secondInstance.close());
     for (const started of runs) expect((await finished(started.id, 60_000)).status).toBe("succeeded");
     const counts = receiver.countByKey();
     expect(counts.size).toBe(200);
