@@ -28,6 +28,8 @@ const workers: WorkerHandle[] = [];
 let actor: { userId: string };
 let projectId: string;
 let pipelineCount = 0;
+/** The workers' allow list; tests may add hosts (the array is shared, not copied). */
+const allowedHosts: string[] = [];
 
 function http(id: string, path: string, extra: Record<string, unknown> = {}) {
   return { id, type: "http", config: { method: "POST", url: `${receiver.url}${path}`, body: { node: id } }, ...extra };
@@ -66,13 +68,14 @@ beforeAll(async () => {
   );
   actor = { userId: account.id };
   projectId = account.projectId;
+  allowedHosts.push(receiver.host);
   workers.push(
     await startWorker({
       connectionString: database.url,
       logger,
       concurrency: 4,
       pollIntervalMs: 200,
-      toolServices: { allowedHosts: [receiver.host] },
+      toolServices: { allowedHosts },
     }),
   );
 });
@@ -278,6 +281,38 @@ describe("failures", () => {
     const done = await finished(started.id);
     expect(done.status).toBe("failed");
     expect(node(done, "slow").error).toContain("TIMEOUT");
+  });
+
+  it("fails a run that outlives its run timeout, cancelling what had not finished", async () => {
+    const started = await run({
+      timeoutMs: 1_000,
+      nodes: [{ id: "long", type: "delay", config: { ms: 60_000 } }, http("after", "/after")],
+      edges: [{ from: "long", to: "after" }],
+    });
+    const done = await finished(started.id);
+    expect(done.status).toBe("failed");
+    expect(done.error).toContain("TIMEOUT");
+    expect(node(done, "long").status).toBe("cancelled");
+    expect(node(done, "after").status).toBe("cancelled");
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it("opens a host's circuit breaker after five failures in a row: later calls fail fast without a request", async () => {
+    // A host of its own (breakers are per host and per process), allowed like the main receiver.
+    const flaky = await startEffectReceiver();
+    allowedHosts.push(flaky.host);
+    try {
+      flaky.behave("/breaker", { kind: "fail", times: 1_000 });
+      const definition = { nodes: [{ id: "call", type: "http", config: { method: "POST", url: `${flaky.url}/breaker` } }], edges: [] };
+      for (let attempt = 0; attempt < 5; attempt += 1) expect((await finished((await run(definition)).id)).status).toBe("failed");
+      expect(flaky.requests).toHaveLength(5);
+      const blocked = await finished((await run(definition)).id);
+      expect(blocked.status).toBe("failed");
+      expect(node(blocked, "call").error).toContain("circuit breaker is open");
+      expect(flaky.requests).toHaveLength(5);
+    } finally {
+      await flaky.close();
+    }
   });
 
   it("cancels a run mid-flight: the running node is aborted and pending nodes never start", async () => {
