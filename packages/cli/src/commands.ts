@@ -81,6 +81,15 @@ function workerToolServices(config: CliConfig, logger: Logger, keyring: Keyring)
   };
 }
 
+/** The worker's schedule settings: tick period, and SMTP when both its URL and sender are set. */
+function scheduleOptions(config: CliConfig) {
+  const smtp =
+    config.GATHERING_SMTP_URL && config.GATHERING_SMTP_FROM
+      ? { url: config.GATHERING_SMTP_URL, from: config.GATHERING_SMTP_FROM }
+      : undefined;
+  return { scheduleTickMs: config.GATHERING_SCHEDULE_TICK_MS, ...(smtp ? { smtp } : {}) };
+}
+
 export async function withDatabaseClient<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
   const client = createDatabaseClient(url, { max: 2, applicationName: "gathering-cli" });
   try {
@@ -134,6 +143,7 @@ export async function runStart(
         toolServices,
         concurrency: config.GATHERING_WORKER_CONCURRENCY,
         crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
+        ...scheduleOptions(config),
       });
     }
     // The web app runs in this process and reads its configuration from the environment.
@@ -195,6 +205,7 @@ export async function runWorkerOnly(config: CliConfig, logger: Logger, flags: { 
       toolServices,
       concurrency: flags.concurrency ?? config.GATHERING_WORKER_CONCURRENCY,
       crontab: systemCrontab({ eventRetentionDays: config.GATHERING_EVENT_RETENTION_DAYS }),
+      ...scheduleOptions(config),
     });
   } catch (error) {
     await database.stop();

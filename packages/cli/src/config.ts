@@ -62,6 +62,15 @@ const ZCliEnv = z.object({
         .filter(Boolean),
     ),
   GATHERING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
+  /** Longest gap between schedule ticks in ms (due schedules are ticked at their time anyway). */
+  GATHERING_SCHEDULE_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** SMTP for schedules' email notifications, e.g. smtp://user:password@mail.example.com:587; unset: email is off. */
+  GATHERING_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  GATHERING_SMTP_FROM: z.string().min(3).optional(),
   /** Behind a reverse proxy, take the client address from X-Forwarded-For. */
   GATHERING_TRUST_PROXY: z
     .enum(["0", "1", "true", "false"])
