@@ -16,6 +16,7 @@ export type Account = RouterOutputs["auth"]["me"];
 const navigation = [
   { href: "/", label: "Overview" },
   { href: "/agents", label: "Agents" },
+  { href: "/circles", label: "Circles" },
   { href: "/tasks", label: "Tasks" },
   { href: "/pipelines", label: "Pipelines" },
   { href: "/runs", label: "Runs" },

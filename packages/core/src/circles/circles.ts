@@ -29,6 +29,7 @@ export function toCircle(row: CircleRow, members: readonly CircleMemberRow[], na
     description: row.description,
     strategy: row.strategy as CircleStrategy,
     coordinatorAgentId: row.coordinatorAgentId,
+    coordinatorName: row.coordinatorAgentId ? (names.get(row.coordinatorAgentId) ?? null) : null,
     members: members
       .filter((member) => member.circleId === row.id)
       .map((member) => ({ agentId: member.agentId, role: member.role, name: names.get(member.agentId) ?? null })),
