@@ -183,6 +183,8 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
   const reactFlow = useReactFlow<PipelineFlowNode, PipelineFlowEdge>();
   const canvasRef = useRef<HTMLDivElement>(null);
   const problemsRef = useRef<HTMLDivElement>(null);
+  // What was sent: edits made while a save is on its way are not saved by it.
+  const savingSnapshot = useRef("");
   const descriptionId = useId();
 
   const [initial] = useState(() => {
@@ -389,7 +391,7 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
   const create = useMutation(
     trpc.pipelines.create.mutationOptions({
       onSuccess: async (created) => {
-        setSavedSnapshot(snapshot);
+        setSavedSnapshot(savingSnapshot.current);
         toast.success(`Created “${created.name}” (version ${created.currentVersion})`);
         await refresh();
         router.replace(`/pipelines/${created.id}`);
@@ -400,7 +402,7 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
   const update = useMutation(
     trpc.pipelines.update.mutationOptions({
       onSuccess: async (saved) => {
-        setSavedSnapshot(snapshot);
+        setSavedSnapshot(savingSnapshot.current);
         setExpectedVersion(saved.currentVersion);
         setConflictVersion(null);
         toast.success(`Saved as version ${saved.currentVersion}`);
@@ -425,6 +427,7 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
     }
     setServerProblems([]);
     setConflictVersion(null);
+    savingSnapshot.current = snapshot;
     const body = { projectId: project.id, name: name.trim(), description, definition };
     const baseVersion = overrideVersion ?? expectedVersion;
     if (pipelineId === null) create.mutate(body);
@@ -649,7 +652,11 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
       </div>
 
       {loaded && loaded.versions.length > 0 ? (
-        <VersionHistory pipeline={loaded} shownVersion={isViewingOld ? loaded.version : null} />
+        <VersionHistory
+          pipeline={loaded}
+          shownVersion={isViewingOld ? loaded.version : (fromVersion ?? expectedVersion ?? loaded.currentVersion)}
+          shownLabel={isViewingOld ? "Shown" : fromVersion ? "Editing from" : "Editing"}
+        />
       ) : null}
 
       {pipelineId !== null ? (
@@ -724,21 +731,21 @@ function EdgePanel({
   );
 }
 
-function VersionHistory({ pipeline, shownVersion }: { pipeline: PipelineDetail; shownVersion: number | null }) {
+function VersionHistory({ pipeline, shownVersion, shownLabel }: { pipeline: PipelineDetail; shownVersion: number; shownLabel: string }) {
   return (
     <section className="section" aria-labelledby="versions-heading">
       <h2 id="versions-heading">Version history</h2>
       <ol className={styles.versions}>
         {pipeline.versions.map((entry) => {
           const isCurrent = entry.version === pipeline.currentVersion;
-          const isShown = shownVersion === entry.version || (shownVersion === null && isCurrent);
+          const isShown = shownVersion === entry.version;
           return (
             <li key={entry.id} aria-current={isShown ? "true" : undefined}>
               <span className="mono">v{entry.version}</span>
               <span className="muted">{formatDateTime(entry.createdAt)}</span>
               {isCurrent ? <span className="badge badge-ok">Newest</span> : null}
               {isShown ? (
-                <span className="badge badge-quiet">Shown</span>
+                <span className="badge badge-quiet">{shownLabel}</span>
               ) : (
                 <Link
                   href={isCurrent ? `/pipelines/${pipeline.id}` : `/pipelines/${pipeline.id}?version=${entry.version}`}

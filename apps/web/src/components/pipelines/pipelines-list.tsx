@@ -153,7 +153,9 @@ function PipelinesTable({ project, pipelines, canEdit }: { project: AccountProje
   const router = useRouter();
   const queryClient = useQueryClient();
   const [failure, setFailure] = useState<string | null>(null);
+  // The pipeline stays chosen after the dialog closes, so the dialog can hand focus back to its button.
   const [running, setRunning] = useState<Pipeline | null>(null);
+  const [isRunOpen, setIsRunOpen] = useState(false);
   const [exportingId, setExportingId] = useState<string | null>(null);
   const refreshList = () => queryClient.invalidateQueries({ queryKey: trpc.pipelines.list.queryKey() });
   const duplicate = useMutation(
@@ -222,7 +224,7 @@ function PipelinesTable({ project, pipelines, canEdit }: { project: AccountProje
               const isArchived = pipeline.archivedAt !== null;
               return (
                 <tr key={pipeline.id}>
-                  <th scope="row" className="cell-wrap">
+                  <th scope="row" className={`cell-wrap ${styles.nameCell}`}>
                     <Link href={`/pipelines/${pipeline.id}`}>{pipeline.name}</Link>
                     {isArchived ? <span className="badge badge-quiet">Archived</span> : null}
                     {pipeline.description ? <span className={styles.rowDescription}>{pipeline.description}</span> : null}
@@ -249,7 +251,10 @@ function PipelinesTable({ project, pipelines, canEdit }: { project: AccountProje
                         type="button"
                         className="button button-ghost button-small"
                         aria-label={`Run ${pipeline.name}`}
-                        onClick={() => setRunning(pipeline)}
+                        onClick={() => {
+                          setRunning(pipeline);
+                          setIsRunOpen(true);
+                        }}
                       >
                         Run
                       </button>
@@ -307,8 +312,8 @@ function PipelinesTable({ project, pipelines, canEdit }: { project: AccountProje
           projectId={project.id}
           pipelineId={running.id}
           pipelineName={running.name}
-          isOpen={running !== null}
-          onClose={() => setRunning(null)}
+          isOpen={isRunOpen}
+          onClose={() => setIsRunOpen(false)}
         />
       ) : null}
     </>
