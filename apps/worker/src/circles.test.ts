@@ -10,6 +10,8 @@ import {
   createCircle,
   createLogger,
   createModelGateway,
+  decodeEphemeralBatch,
+  EPHEMERAL_EVENTS_CHANNEL,
   executeCircleTurn,
   getCircleRun,
   type Logger,
@@ -363,6 +365,34 @@ describe("controls", () => {
     expect(run.messages.map((message) => message.content)).toEqual(["stored before the crash"]);
     expect(run.turnsCompleted).toBe(1);
     expect(mock.requests).toHaveLength(1);
+  });
+
+  it("streams the speaking member's text as agent.token events of the run's stream", async () => {
+    const [a] = await Promise.all([newAgent("Ann")]);
+    const circle = await newCircle({ strategy: "sequential", members: [{ agentId: a.id }] });
+    const deltas: Array<{ streamId: string; messageId: string; delta: string; index: number }> = [];
+    const listener = await database.sql.listen(EPHEMERAL_EVENTS_CHANNEL, (raw) => {
+      for (const event of decodeEphemeralBatch(raw)?.events ?? [])
+        if (event.topic === "agent.token") deltas.push(event.payload as (typeof deltas)[number]);
+    });
+    try {
+      mock.script("openai", { type: "text", text: "alpha beta gamma delta" });
+      const run = await runToEnd(circle.id);
+      expect(run.result).toBe("alpha beta gamma delta");
+      await expect
+        .poll(() =>
+          deltas
+            .filter((delta) => delta.streamId === `circle-run:${run.id}`)
+            .map((delta) => delta.delta)
+            .join(""),
+        )
+        .toBe("alpha beta gamma delta");
+      expect(new Set(deltas.filter((delta) => delta.streamId === `circle-run:${run.id}`).map((delta) => delta.messageId))).toEqual(
+        new Set(["turn-1"]),
+      );
+    } finally {
+      await listener.unlisten();
+    }
   });
 
   it("conversations: agents talk for N exchanges on the same machinery", async () => {

@@ -1,14 +1,33 @@
-/** Runs one turn of a circle run or conversation (circles.run, conversations.start, resume). */
-import { type CircleEngine, executeCircleTurn, type Keyring, type ModelGateway, type ToolServices } from "@gathering/core";
+/**
+ * Runs one turn of a circle run or conversation (circles.run, conversations.start, resume). The
+ * speaking member's text streams as `agent.token` (stream `circle-run:{runId}`) through one ephemeral
+ * publisher per process and database; its timer is unref'd and a lost delta costs a flicker, not a fact.
+ */
+import {
+  type CircleEngine,
+  createEphemeralPublisher,
+  type EphemeralPublisher,
+  executeCircleTurn,
+  type Keyring,
+  type ModelGateway,
+  type ToolServices,
+} from "@gathering/core";
+import type { Database } from "@gathering/db";
 import { circleQueue, type JobPayload, type runCircleTurnJob } from "@gathering/jobs";
 import type { JobContext } from "../job-handler";
 
-export function runCircleTurn(dependencies: {
-  keyring: Keyring;
-  gateway: ModelGateway;
-  toolServices: ToolServices;
-  publishToken?: CircleEngine["publishToken"];
-}) {
+const publishers = new WeakMap<Database, EphemeralPublisher>();
+function tokenPublisher(db: Database): CircleEngine["publishToken"] {
+  let publisher = publishers.get(db);
+  if (!publisher) {
+    publisher = createEphemeralPublisher(db);
+    publishers.set(db, publisher);
+  }
+  const chosen = publisher;
+  return (projectId, delta) => chosen.publish(projectId, "agent.token", delta);
+}
+
+export function runCircleTurn(dependencies: { keyring: Keyring; gateway: ModelGateway; toolServices: ToolServices }) {
   return async (payload: JobPayload<typeof runCircleTurnJob>, context: JobContext): Promise<void> => {
     const outcome = await executeCircleTurn(
       {
@@ -18,7 +37,7 @@ export function runCircleTurn(dependencies: {
         logger: context.logger,
         toolServices: dependencies.toolServices,
         queue: circleQueue,
-        ...(dependencies.publishToken ? { publishToken: dependencies.publishToken } : {}),
+        publishToken: tokenPublisher(context.db),
       },
       { runId: payload.runId, turn: payload.turn, attempt: context.attempt, maxAttempts: context.maxAttempts, signal: context.signal },
     );

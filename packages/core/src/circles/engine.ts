@@ -42,7 +42,15 @@ import {
   ZCircleRunState,
 } from "./definition";
 import { type CircleQueue, publishRunChanged } from "./runs";
-import { type CircleEffect, type CircleToolServices, type CircleTurnScope, circleToolNames, circleTools, collectEffects } from "./tools";
+import {
+  type CircleEffect,
+  type CircleToolServices,
+  type CircleTurnScope,
+  circleToolNames,
+  circleTools,
+  collectEffects,
+  type TranscriptRow,
+} from "./tools";
 
 export interface CircleEngine extends AgentRuntime {
   queue: CircleQueue;
@@ -256,7 +264,7 @@ function forCircle(agent: LoadedAgent, extraTools: readonly string[], maxSteps?:
   };
 }
 
-function sumUsage(rows: readonly ChatMessageRow[]) {
+function sumUsage(rows: readonly TranscriptRow[]) {
   let inputTokens = 0;
   let outputTokens = 0;
   let costMicros = 0;
@@ -268,7 +276,7 @@ function sumUsage(rows: readonly ChatMessageRow[]) {
   return { inputTokens, outputTokens, costMicros };
 }
 
-function isFinalAnswer(rows: readonly ChatMessageRow[]): boolean {
+function isFinalAnswer(rows: readonly TranscriptRow[]): boolean {
   const last = rows.at(-1);
   return last?.role === "assistant" && !last.toolCalls;
 }
@@ -324,10 +332,18 @@ async function lastAgentContent(tx: Transaction, runId: string): Promise<string 
 /** Runs a model in a session that already holds its prompt, unless its answer is already stored. */
 async function speakIn(
   engine: CircleEngine,
-  input: { agent: LoadedAgent; run: CircleRunRow; sessionId: string; signal: AbortSignal; scope?: CircleTurnScope; streamAs?: string },
-): Promise<{ rows: ChatMessageRow[]; waiting: boolean }> {
-  const { db } = engine;
-  let rows = await listChatMessages(db, { sessionId: input.sessionId });
+  input: {
+    agent: LoadedAgent;
+    run: CircleRunRow;
+    sessionId: string;
+    /** The session's messages as stored now (read by the caller, or just written with the prompt). */
+    rows: ChatMessageRow[];
+    signal: AbortSignal;
+    scope?: CircleTurnScope;
+    streamAs?: string;
+  },
+): Promise<{ rows: TranscriptRow[]; waiting: boolean }> {
+  const { rows } = input;
   if (isFinalAnswer(rows)) return { rows, waiting: false };
   let index = 0;
   const publish = engine.publishToken;
@@ -360,8 +376,7 @@ async function speakIn(
         : {}),
     },
   );
-  rows = [...rows, ...(await listChatMessages(db, { sessionId: input.sessionId, afterSeq: rows.at(-1)?.seq ?? 0 }))];
-  return { rows, waiting: outcome.stop === "approval_required" };
+  return { rows: [...rows, ...outcome.messages], waiting: outcome.stop === "approval_required" };
 }
 
 async function openSession(tx: Transaction, run: CircleRunRow, agentId: string, title: string, prompt: string) {
@@ -372,8 +387,8 @@ async function openSession(tx: Transaction, run: CircleRunRow, agentId: string, 
     kind: "task",
     title: clip(title, 80),
   });
-  await insertChatMessages(tx, [{ sessionId: session.id, projectId: run.projectId, role: "user", content: prompt }]);
-  return session.id;
+  const rows = await insertChatMessages(tx, [{ sessionId: session.id, projectId: run.projectId, role: "user", content: prompt }]);
+  return { sessionId: session.id, rows };
 }
 
 /** Locks the run and checks that this turn is still the one to work on. */
@@ -440,19 +455,20 @@ async function decideSpeaker(
         sessionId = await engine.db.transaction(async (tx) => {
           const locked = await lockForTurn(tx, run.id, turn);
           if (!locked) return undefined;
-          const id = await openSession(tx, run, coordinator.agentId, `${config.name}: who speaks at turn ${turn}`, prompt);
+          const opened = await openSession(tx, run, coordinator.agentId, `${config.name}: who speaks at turn ${turn}`, prompt);
           await updateCircleRunRow(tx, {
             runId: run.id,
-            values: { state: { ...ZCircleRunState.parse(locked.state), selecting: { turn, sessionId: id } } },
+            values: { state: { ...ZCircleRunState.parse(locked.state), selecting: { turn, sessionId: opened.sessionId } } },
           });
-          return id;
+          return opened.sessionId;
         });
         if (!sessionId) return "skipped";
       }
       const loaded = forCircle(await loadAgentForRun(engine.db, { projectId: run.projectId, agentId: coordinator.agentId }), [], 1);
       // Choosing is one answer, no tools.
       const agent = { ...loaded, definition: { ...loaded.definition, tools: [] } };
-      const { rows, waiting } = await speakIn(engine, { agent, run, sessionId, signal: input.signal });
+      const stored = await listChatMessages(engine.db, { sessionId });
+      const { rows, waiting } = await speakIn(engine, { agent, run, sessionId, rows: stored, signal: input.signal });
       if (waiting) return "waiting";
       const choice = rows.findLast((row) => row.role === "assistant")?.content ?? "";
       const lastSpeaker = state.picks.at(-1)?.speakerId;
@@ -500,26 +516,35 @@ export async function executeCircleTurn(
   try {
     const [messages, board] = await Promise.all([listCircleMessages(db, run.id), listCircleBoardItems(db, run.id)]);
     let plan: CircleTurnPlan | undefined = state.pending?.turn === input.turn ? state.pending : undefined;
+    let transcript: ChatMessageRow[] | undefined;
+    let loading: Promise<LoadedAgent> | undefined;
     if (!plan) {
       const decided = await decideSpeaker(engine, { run, config, state, turn: input.turn, messages, board, signal: controller.signal });
       if (decided === "skipped") return "skipped";
       if (decided === "waiting") return await waitForApproval(engine, run.id);
+      // The speaker's definition loads while the plan is recorded.
+      loading = loadAgentForRun(db, { projectId: run.projectId, agentId: decided.speakerId });
+      loading.catch(() => {});
       const draft: Omit<CircleTurnPlan, "sessionId"> = { turn: input.turn, ...decided };
       const prompt = renderTurnPrompt(run, config, draft, state, messages, board);
       const speakerName = namesOf(config).get(decided.speakerId) ?? "member";
-      plan = await db.transaction(async (tx) => {
+      const recorded = await db.transaction(async (tx) => {
         const locked = await lockForTurn(tx, run.id, input.turn);
         if (!locked) return undefined;
-        const sessionId = await openSession(tx, run, decided.speakerId, `${config.name}: ${speakerName}, turn ${input.turn}`, prompt);
-        const pending: CircleTurnPlan = { ...draft, sessionId };
+        const opened = await openSession(tx, run, decided.speakerId, `${config.name}: ${speakerName}, turn ${input.turn}`, prompt);
+        const pending: CircleTurnPlan = { ...draft, sessionId: opened.sessionId };
         await updateCircleRunRow(tx, {
           runId: run.id,
           values: { state: { ...ZCircleRunState.parse(locked.state), pending, selecting: undefined } },
         });
-        return pending;
+        return { pending, rows: opened.rows };
       });
-      if (!plan) return "skipped";
+      if (!recorded) return "skipped";
+      plan = recorded.pending;
+      transcript = recorded.rows;
     }
+    // Resuming a turn: its transcript may already hold tool calls, results, or the answer itself.
+    transcript ??= await listChatMessages(db, { sessionId: plan.sessionId });
 
     const scope: CircleTurnScope = {
       selfAgentId: plan.speakerId,
@@ -527,26 +552,27 @@ export async function executeCircleTurn(
       boardNumbers: new Set(board.map((item) => item.number)),
       nextBoardNumber: board.length + 1,
     };
-    // Resuming a turn: board items its transcript already added count as existing.
-    for (const effect of collectEffects(await listChatMessages(db, { sessionId: plan.sessionId }))) {
+    // Board items the transcript already added count as existing.
+    for (const effect of collectEffects(transcript)) {
       if (effect.kind === "board_add") {
         scope.boardNumbers.add(scope.nextBoardNumber);
         scope.nextBoardNumber += 1;
       }
     }
     const circleToolList = circleToolsFor(config, run, plan, state);
-    const agent = forCircle(await loadAgentForRun(db, { projectId: run.projectId, agentId: plan.speakerId }), circleToolList);
+    const agent = forCircle(await (loading ?? loadAgentForRun(db, { projectId: run.projectId, agentId: plan.speakerId })), circleToolList);
     const { rows, waiting } = await speakIn(engine, {
       agent,
       run,
       sessionId: plan.sessionId,
+      rows: transcript,
       signal: controller.signal,
       scope,
       streamAs: `turn-${input.turn}`,
     });
     if (waiting) return await waitForApproval(engine, run.id);
     const selectionRows = plan.selection ? await listChatMessages(db, { sessionId: plan.selection.sessionId }) : [];
-    return await commitTurn(engine, { run, config, plan, rows, selectionRows, startedAt: now });
+    return await commitTurn(engine, { run, config, plan, rows, selectionRows, board, startedAt: now });
   } catch (error) {
     if (abortReason === "cancelled" || (await findCircleRunStatus(db, run.id)) === "cancelled") return "cancelled";
     if (abortReason === "timeout") {
@@ -596,7 +622,7 @@ async function waitForApproval(engine: CircleEngine, runId: string): Promise<Cir
   return "waiting";
 }
 
-function toolCallSummary(rows: readonly ChatMessageRow[]) {
+function toolCallSummary(rows: readonly TranscriptRow[]) {
   const results = new Map(rows.filter((row) => row.role === "tool").map((row) => [row.toolCallId, row]));
   const calls: Array<{ name: string; arguments: unknown; isError: boolean; result: string }> = [];
   for (const row of rows) {
@@ -621,8 +647,9 @@ async function commitTurn(
     run: CircleRunRow;
     config: CircleRunConfig;
     plan: CircleTurnPlan;
-    rows: ChatMessageRow[];
-    selectionRows: ChatMessageRow[];
+    rows: TranscriptRow[];
+    selectionRows: TranscriptRow[];
+    board: CircleBoardItemRow[];
     startedAt: Date;
   },
 ): Promise<CircleTurnOutcome> {
@@ -668,7 +695,8 @@ async function commitTurn(
     ]);
 
     // The task board: additions numbered in order after what exists, then updates.
-    const board = run.kind === "conversation" ? [] : await listCircleBoardItems(tx, run.id);
+    // The board as the turn started: only turns change it, and this one holds the run's lock now.
+    const { board } = input;
     const adds = effects.filter((effect): effect is Extract<CircleEffect, { kind: "board_add" }> => effect.kind === "board_add");
     const added = await insertCircleBoardItems(
       tx,

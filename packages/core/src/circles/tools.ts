@@ -111,6 +111,12 @@ export const circleToolNames = new Set(["finish", "handoff", "board_add", "board
 
 export const circleTools: readonly ToolDefinition[] = [finishTool, handoffTool, boardAddTool, boardUpdateTool];
 
+/** The parts of a transcript message the engine reads (stored rows and the runtime's returned messages both fit). */
+export type TranscriptRow = Pick<
+  ChatMessageRow,
+  "role" | "content" | "toolCalls" | "toolCallId" | "isError" | "provider" | "model" | "inputTokens" | "outputTokens" | "costMicros"
+>;
+
 export type CircleEffect =
   | { kind: "finish"; result: string }
   | { kind: "handoff"; to: string; note: string }
@@ -118,7 +124,7 @@ export type CircleEffect =
   | { kind: "board_update"; number: number; status?: (typeof boardStatuses)[number]; result?: string; owner?: string };
 
 /** The circle tool calls of a turn that succeeded, in order, read back from its transcript. */
-export function collectEffects(rows: readonly ChatMessageRow[]): CircleEffect[] {
+export function collectEffects(rows: readonly TranscriptRow[]): CircleEffect[] {
   const succeeded = new Set(rows.filter((row) => row.role === "tool" && !row.isError && row.toolCallId).map((row) => row.toolCallId));
   const effects: CircleEffect[] = [];
   for (const row of rows) {
