@@ -275,7 +275,7 @@ describe("notifications", () => {
     const invitation = await inviteMember(
       database.db,
       { userId: alice.userId, role: "owner" },
-      { projectId, email: "bob@example.com", role: "viewer" },
+      { projectId, email: "bob@example.com", role: "member" },
     );
     const bob = await signUp(database.db, accounts, { email: "bob@example.com", name: "Bob", password: "correct horse battery staple" });
     await acceptInvitation(database.db, { userId: bob.id, email: "bob@example.com" }, { token: invitation.token });
