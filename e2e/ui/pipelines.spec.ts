@@ -272,6 +272,19 @@ test("from the list a pipeline is exported, imported, duplicated, run with its i
 
   await page.getByRole("button", { name: "Import", exact: true }).click();
   const importDialog = page.getByRole("dialog", { name: "Import a pipeline" });
+  // What only the server can know (the agent is not in this project) comes back as problems by node.
+  const ghost = {
+    format: "gathering.pipeline",
+    formatVersion: 1,
+    name: `${name} ghost`,
+    definition: { nodes: [{ id: "ask_ghost", type: "agent", config: { agentId: "00000000-0000-4000-8000-000000000000", prompt: "hi" } }] },
+  };
+  await importDialog.getByLabel("Export JSON").fill(JSON.stringify(ghost));
+  await importDialog.getByRole("button", { name: "Import", exact: true }).click();
+  const serverProblems = importDialog.getByRole("region", { name: "The export’s definition has problems" });
+  await expect(serverProblems.getByTestId("problem")).toHaveCount(1);
+  await expect(serverProblems).toContainText("ask_ghost");
+  await expect(serverProblems).toContainText("No such agent in this project");
   await importDialog.getByLabel("Export file").setInputFiles(exportPath);
   await expect(importDialog.getByLabel("Export JSON")).toHaveValue(/gathering\.pipeline/);
   await importDialog.getByRole("button", { name: "Import", exact: true }).click();

@@ -7,59 +7,8 @@
 import { type DefinitionProblem, type PipelineInput, pipelineInputTypes } from "@gathering/core/browser";
 import { TextField } from "~/components/field";
 import { NumberField, OptionField } from "./form-fields";
+import { type DraftInput, newDraftInput } from "./inputs";
 import styles from "./pipelines.module.css";
-import { parseInputValue } from "./run-inputs-form";
-import { toJsonText } from "./shared";
-
-export interface DraftInput {
-  /** Only for React's keys: names change as they are typed. */
-  key: number;
-  name: string;
-  type: PipelineInput["type"];
-  required: boolean;
-  defaultText: string;
-  description: string;
-}
-
-let nextKey = 1;
-
-export function draftInputsOf(inputs: unknown): DraftInput[] {
-  if (!Array.isArray(inputs)) return [];
-  return inputs.map((raw) => {
-    const input = (typeof raw === "object" && raw !== null ? raw : {}) as Partial<PipelineInput>;
-    const type = pipelineInputTypes.includes(input.type as PipelineInput["type"]) ? (input.type as PipelineInput["type"]) : "string";
-    return {
-      key: nextKey++,
-      name: typeof input.name === "string" ? input.name : "",
-      type,
-      required: input.required === true,
-      defaultText:
-        input.default === undefined
-          ? ""
-          : type === "string" && typeof input.default === "string"
-            ? input.default
-            : toJsonText(input.default),
-      description: typeof input.description === "string" ? input.description : "",
-    };
-  });
-}
-
-/** The inputs as the definition holds them, and the defaults that do not parse. */
-export function inputsOfDrafts(drafts: readonly DraftInput[]): { inputs: unknown[]; problems: DefinitionProblem[] } {
-  const problems: DefinitionProblem[] = [];
-  const inputs = drafts.map((draft, index) => {
-    const input: Record<string, unknown> = { name: draft.name, type: draft.type, required: draft.required };
-    if (draft.description.trim()) input.description = draft.description;
-    if (draft.type === "boolean" ? draft.defaultText !== "" : draft.defaultText.trim() !== "") {
-      const parsed = parseInputValue({ name: draft.name, type: draft.type, required: false }, draft.defaultText);
-      if (parsed.error)
-        problems.push({ path: `inputs.${index}.default`, message: `Default of ${draft.name || "an input"}: ${parsed.error}` });
-      else input.default = parsed.value;
-    }
-    return input;
-  });
-  return { inputs, problems };
-}
 
 interface InputsEditorProps {
   inputs: readonly DraftInput[];
@@ -147,12 +96,7 @@ export function InputsEditor({ inputs, timeoutMs, problems, isReadOnly, onChange
         <button
           type="button"
           className="button button-secondary button-small"
-          onClick={() =>
-            onChange([
-              ...inputs,
-              { key: nextKey++, name: `input${inputs.length + 1}`, type: "string", required: false, defaultText: "", description: "" },
-            ])
-          }
+          onClick={() => onChange([...inputs, newDraftInput(`input${inputs.length + 1}`)])}
         >
           Add input
         </button>

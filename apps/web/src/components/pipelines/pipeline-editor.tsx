@@ -48,7 +48,8 @@ import {
   sourceHandlesOf,
   whenOfHandle,
 } from "./graph";
-import { type DraftInput, draftInputsOf, InputsEditor, inputsOfDrafts } from "./inputs-editor";
+import { type DraftInput, draftInputsOf, inputsOfDrafts } from "./inputs";
+import { InputsEditor } from "./inputs-editor";
 import { NodePanel, type PickerOptions } from "./node-panel";
 import styles from "./pipelines.module.css";
 import { ProblemsList, problemsByNode, problemsOfError } from "./problems";

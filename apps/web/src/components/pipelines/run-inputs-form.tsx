@@ -7,6 +7,7 @@
 import type { PipelineInput } from "@gathering/core/browser";
 import { type FormEvent, useId, useState } from "react";
 import { InlineError } from "~/components/feedback";
+import { parseInputValue } from "./inputs";
 import styles from "./pipelines.module.css";
 import { toJsonText } from "./shared";
 
@@ -28,27 +29,6 @@ function initialTextOf(input: PipelineInput, value: unknown): string {
   if (input.type === "number") return String(value);
   if (input.type === "boolean") return value === true ? "true" : "false";
   return toJsonText(value);
-}
-
-/** The typed value of one field, or an error message; undefined when left empty. */
-export function parseInputValue(input: PipelineInput, text: string): { value?: unknown; error?: string } {
-  if (input.type === "boolean") return { value: text === "true" };
-  if (text.trim() === "") return input.required && input.default === undefined ? { error: `${input.name} is required` } : {};
-  if (input.type === "string") return { value: text };
-  if (input.type === "number") {
-    const number = Number(text);
-    return Number.isFinite(number) ? { value: number } : { error: "Enter a number" };
-  }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (input.type === "array" && !Array.isArray(parsed)) return { error: "Enter a JSON list, like [1, 2]" };
-    if (input.type === "object" && (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))) {
-      return { error: 'Enter a JSON object, like {"key": "value"}' };
-    }
-    return { value: parsed };
-  } catch {
-    return { error: "Not valid JSON" };
-  }
 }
 
 export function RunInputsForm({
