@@ -7,6 +7,7 @@ import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { useTRPC } from "~/trpc/react";
 import { CurrentProjectProvider } from "./current-project";
+import { NotificationBell } from "./notifications/notification-bell";
 import { ProjectSwitcher } from "./project-switcher";
 import { UserMenu } from "./user-menu";
 import { WorkerIndicator } from "./worker-indicator";
@@ -19,6 +20,7 @@ const navigation = [
   { href: "/circles", label: "Circles" },
   { href: "/tasks", label: "Tasks" },
   { href: "/pipelines", label: "Pipelines" },
+  { href: "/schedules", label: "Schedules" },
   { href: "/runs", label: "Runs" },
   { href: "/tools", label: "Tools" },
   { href: "/files", label: "Files" },
@@ -54,6 +56,7 @@ export function AppShell({ account: initialAccount, children }: { account: Accou
             </span>
           </div>
           <ProjectSwitcher />
+          <NotificationBell userId={account.id} />
           <nav aria-label="Pages">
             <ul>
               {navigation.map((item) => {
