@@ -327,3 +327,59 @@ test("from the list a pipeline is exported, imported, duplicated, run with its i
   await expect(alertsOf(page)).toHaveCount(0);
   expect(problems).toEqual([]);
 });
+
+test("by keyboard a node opens in the panel; an error branch gets its own edge, checked against the policy; a run is cancelled", async ({
+  page,
+  baseURL,
+}) => {
+  test.slow();
+  const problems = collectPageProblems(page);
+  const name = `Branching ${uniqueSuffix()}`;
+  await page.goto("/pipelines");
+  const pipelineId = await createPipeline(page, baseURL, name, {
+    nodes: [
+      { id: "wait", type: "delay", config: { ms: 60_000 } },
+      { id: "after", type: "transform", config: { expression: "`1`" } },
+    ],
+    edges: [{ from: "wait", to: "after" }],
+  });
+  await page.goto(`/pipelines/${pipelineId}`);
+  const inspector = page.getByRole("complementary", { name: "Inspector" });
+
+  await page.locator('.react-flow__node[data-id="wait"]').focus();
+  await page.keyboard.press("Enter");
+  await expect(inspector.getByRole("region", { name: "Node wait" })).toBeVisible();
+  await expect(page.getByTestId("handle-wait-error")).toHaveCount(0);
+  await inspector.getByLabel("On error").selectOption("branch");
+  await expect(page.getByTestId("handle-wait-error")).toBeVisible();
+
+  await page.getByRole("button", { name: "Add Transform node" }).click();
+  await inspector.getByLabel("Expression", { exact: true }).fill("nodes.wait.output");
+  await connectByDrag(page, "wait", "error", "transform_1");
+  await expect(page.getByTestId("pipeline-canvas").getByText("error", { exact: true }).first()).toBeVisible();
+  await expect(page.getByTestId("definition-valid")).toBeVisible();
+
+  // An error edge needs the policy that follows it: back to "fail", the node says so.
+  await flowNode(page, "wait").click();
+  await inspector.getByLabel("On error").selectOption("fail");
+  await expect(flowNode(page, "wait").getByTestId("node-problems")).toBeVisible();
+  await expect(inspector.getByRole("list", { name: "Problems of wait" })).toContainText('"wait" needs onError: "branch" for an error edge');
+  await inspector.getByLabel("On error").selectOption("branch");
+  await expect(flowNode(page, "wait").getByTestId("node-problems")).toHaveCount(0);
+  await page.getByRole("button", { name: "Save version" }).click();
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Version 2");
+
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  await page
+    .getByRole("dialog", { name: `Run ${name}` })
+    .getByRole("button", { name: "Start run" })
+    .click();
+  await expect(flowNode(page, "wait")).toHaveAttribute("data-status", "waiting");
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  await page.getByRole("button", { name: "Cancel the run" }).click();
+  await expect(page.getByTestId("run-status-badge")).toHaveText("Cancelled");
+  await expect(flowNode(page, "after")).toHaveAttribute("data-status", "cancelled");
+  await expect(page.getByRole("button", { name: "Cancel run" })).toHaveCount(0);
+  await page.screenshot({ path: path.join(screenshotsDir, "pipeline-run-cancelled.png"), fullPage: true });
+  expect(problems).toEqual([]);
+});

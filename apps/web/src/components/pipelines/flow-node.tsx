@@ -5,7 +5,8 @@
  * "error" when it branches on error). In the editor it carries the count of its problems; in a run, its
  * status as a colour and a word.
  */
-import { Handle, type NodeProps, Position } from "@xyflow/react";
+import { Handle, type NodeProps, Position, useUpdateNodeInternals } from "@xyflow/react";
+import { useEffect } from "react";
 import type { PipelineFlowNode, SourceHandle } from "./graph";
 import styles from "./pipelines.module.css";
 import { nodeStatusLabels, nodeTypeLabels } from "./shared";
@@ -40,8 +41,15 @@ export function nodeSummary(node: PipelineFlowNode["data"]["node"]): string {
   }
 }
 
-export function PipelineNodeCard({ data, selected }: NodeProps<PipelineFlowNode>) {
+export function PipelineNodeCard({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const { node, sourceHandles, problemCount = 0, status, attempts } = data;
+  // React Flow measures handles once; when one appears or goes (an "error" output), it must measure again
+  // or edges start from the old places and the new handle cannot be dragged from.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const handlesKey = sourceHandles.join(",");
+  useEffect(() => {
+    if (handlesKey) updateNodeInternals(id);
+  }, [handlesKey, id, updateNodeInternals]);
   const statusClass = status ? styles[`status-${status}`] : "";
   return (
     <div

@@ -32,6 +32,7 @@ import { TextField } from "~/components/field";
 import { formatDateTime, hasRole } from "~/components/format";
 import { appCodeOf, errorMessage, fieldErrorsOf } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
+import { FitOnResize, fitViewOptions } from "./fit-on-resize";
 import { flowNodeTypes } from "./flow-node";
 import {
   type DraftNode,
@@ -316,6 +317,10 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
     const position = anchor
       ? { x: anchor.position.x, y: anchor.position.y + LAYER_GAP }
       : { x: center.x - NODE_WIDTH / 2, y: center.y - NODE_HEIGHT / 2 };
+    // A free spot: step right past nodes already there.
+    const overlaps = (x: number, y: number) =>
+      nodes.some((node) => Math.abs(node.position.x - x) < NODE_WIDTH + 20 && Math.abs(node.position.y - y) < NODE_HEIGHT + 20);
+    while (overlaps(position.x, position.y)) position.x += NODE_WIDTH + 50;
     const draft: DraftNode = { id, type, config: defaultConfig(type, pickers) };
     const node: PipelineFlowNode = {
       id,
@@ -326,9 +331,8 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
       data: { node: draft, sourceHandles: sourceHandlesOf(draft, []) },
     };
     setNodes((current) => [...current, node]);
+    // FitOnResize brings it into view with its neighbours once it is drawn.
     setSelection({ kind: "node", id });
-    // Once drawn, bring the new node into view with its neighbours.
-    requestAnimationFrame(() => void reactFlow.fitView({ maxZoom: 1, padding: 0.15 }));
   }
 
   function updateNode(id: string, draft: DraftNode) {
@@ -584,10 +588,11 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
             deleteKeyCode={isReadOnly ? null : ["Backspace", "Delete"]}
             colorMode="dark"
             fitView
-            fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
+            fitViewOptions={fitViewOptions}
             minZoom={0.2}
           >
             <Background gap={20} />
+            <FitOnResize nodesKey={nodes.map((node) => node.id).join(",")} />
             <Controls showInteractive={false} />
           </ReactFlow>
           {nodes.length === 0 ? (

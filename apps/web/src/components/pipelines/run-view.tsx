@@ -20,6 +20,7 @@ import { formatDateTime, hasRole } from "~/components/format";
 import { errorMessage } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import { Dialog } from "./dialog";
+import { FitOnResize, fitViewOptions } from "./fit-on-resize";
 import { flowNodeTypes } from "./flow-node";
 import { TextAreaField } from "./form-fields";
 import { flowOfDefinition, type PipelineFlowNode, sourceHandlesOf } from "./graph";
@@ -247,6 +248,9 @@ function JsonBlock({ title, value, emptyText = "—" }: { title: string; value: 
 
 function RunGraph({ run, selectedId, onSelect }: { run: RunDetail; selectedId: string | null; onSelect: (id: string | null) => void }) {
   const base = useMemo(() => flowOfDefinition(run.definition ?? { nodes: [], edges: [] }), [run.definition]);
+  // The nodes are rebuilt on every status change; React Flow's measurements must be carried over, or it
+  // forgets them (and fits the view, and draws edges, as if the nodes had no size).
+  const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
   const byId = new Map(run.nodes.map((node) => [node.nodeId, node]));
   const nodes: PipelineFlowNode[] = base.nodes.map((node) => {
     const nodeRun = byId.get(node.id);
@@ -256,6 +260,7 @@ function RunGraph({ run, selectedId, onSelect }: { run: RunDetail; selectedId: s
       draggable: false,
       connectable: false,
       selected: node.id === selectedId,
+      ...(measured[node.id] ? { measured: measured[node.id] } : {}),
       ariaLabel: `${nodeTypeLabels[node.data.node.type]} node ${node.id}, ${nodeStatusLabels[status]}`,
       data: { ...node.data, status, attempts: nodeRun?.attempts ?? 0, sourceHandles: sourceHandlesOf(node.data.node, base.edges) },
     };
@@ -273,6 +278,10 @@ function RunGraph({ run, selectedId, onSelect }: { run: RunDetail; selectedId: s
   function onNodesChange(changes: NodeChange<PipelineFlowNode>[]) {
     for (const change of changes) {
       if (change.type === "select" && change.selected) onSelect(change.id);
+      if (change.type === "dimensions" && change.dimensions) {
+        const dimensions = change.dimensions;
+        setMeasured((current) => ({ ...current, [change.id]: dimensions }));
+      }
     }
   }
 
@@ -290,10 +299,11 @@ function RunGraph({ run, selectedId, onSelect }: { run: RunDetail; selectedId: s
         deleteKeyCode={null}
         colorMode="dark"
         fitView
-        fitViewOptions={{ maxZoom: 1, padding: 0.15 }}
+        fitViewOptions={fitViewOptions}
         minZoom={0.2}
       >
         <Background gap={20} />
+        <FitOnResize nodesKey={base.nodes.map((node) => node.id).join(",")} />
         <Controls showInteractive={false} />
       </ReactFlow>
     </div>
