@@ -140,3 +140,37 @@ describe("catch-up planning", () => {
     expect(planned.map((fire) => `${fire.trigger}@${fire.fireAt.toISOString().slice(11, 16)}`)).toEqual(["catch_up@12:00"]);
   });
 });
+
+describe("due fire times for the tick", () => {
+  it("with more due than the limit, keeps the newest `limit` (found backwards), oldest first", () => {
+    const cron = compileCron("* * * * *", "UTC");
+    const due = dueFireTimes(cron, new Date("2025-05-01T00:00:00Z"), new Date("2025-05-31T10:00:00Z"), 3);
+    expect(iso(due)).toEqual(["2025-05-31T09:58:00.000Z", "2025-05-31T09:59:00.000Z", "2025-05-31T10:00:00.000Z"]);
+  });
+
+  it("keeps a time equal to either end, and gives nothing for an empty window", () => {
+    const cron = compileCron("*/5 * * * *", "UTC");
+    const from = new Date("2025-05-01T10:00:00Z");
+    expect(iso(dueFireTimes(cron, from, new Date("2025-05-01T10:10:00Z"), 10))).toEqual([
+      "2025-05-01T10:00:00.000Z",
+      "2025-05-01T10:05:00.000Z",
+      "2025-05-01T10:10:00.000Z",
+    ]);
+    expect(dueFireTimes(cron, from, new Date("2025-05-01T09:59:00Z"), 10)).toEqual([]);
+  });
+
+  // The bench's 10,000 schedules due in one minute: planning each used to cost ~3 ms (a backwards
+  // search through 72 times), 30 s for the tick; forward it is a step or two per schedule.
+  it("plans 10,000 schedules that are on time in well under the 5 s fire target", () => {
+    const minute = new Date("2025-05-01T10:00:00Z");
+    const row = { nextFireAt: minute, cron: "* * * * *", timezone: "UTC", catchUpPolicy: "all", catchUpLimit: 10 };
+    let fires = 0;
+    const started = performance.now();
+    for (let index = 0; index < 10_000; index += 1) {
+      fires += planFireTimes(row as Parameters<typeof planFireTimes>[0], new Date(minute.getTime() + 800), 120_000).length;
+    }
+    const elapsedMs = performance.now() - started;
+    expect(fires).toBe(10_000);
+    expect(elapsedMs).toBeLessThan(5_000);
+  });
+});
