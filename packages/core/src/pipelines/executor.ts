@@ -11,8 +11,8 @@ import {
   type DbExecutor,
   EVENTS_CHANNEL,
   findAgentTask,
-  findNodeRun,
   findPipelineRunById,
+  findRunWithNode,
   finishNodeAtOnce,
   listChildRuns,
   listNodeOutputs,
@@ -635,8 +635,10 @@ async function finishAtOnce(
   const edges = graph.outgoing.get(job.nodeId) ?? [];
   const nodeJob = runtime.queue.nodeJob;
   if (!nodeJob || edges.some((edge) => edge.when !== undefined)) return notApplied;
-  const [run, node] = await Promise.all([findPipelineRunById(runtime.db, job.runId), findNodeRun(runtime.db, job)]);
+  const found = await findRunWithNode(runtime.db, job);
   const spec = graph.nodes.get(job.nodeId);
+  if (!found || !spec) return notApplied;
+  const { run, node } = found;
   if (!run || !node || !spec || run.status !== "running" || !["queued", "running", "waiting"].includes(node.status)) return notApplied;
   const scope = await scopeFor(runtime.db, run, graph, job.nodeId);
   const isResume = node.status === "waiting";

@@ -491,3 +491,16 @@ export async function finishNodeAtOnce(
   const row = rows[0];
   return { isApplied: (row?.finished ?? 0) > 0, unfinishedNodes: row?.unfinished ?? null };
 }
+
+/** A run and one of its node rows, read together (one statement, one connection). */
+export async function findRunWithNode(
+  db: DbExecutor,
+  params: { runId: string; nodeId: string },
+): Promise<{ run: PipelineRunRow; node: PipelineNodeRunRow } | undefined> {
+  const [row] = await db
+    .select({ run: pipelineRuns, node: pipelineNodeRuns })
+    .from(pipelineRuns)
+    .innerJoin(pipelineNodeRuns, and(eq(pipelineNodeRuns.runId, pipelineRuns.id), eq(pipelineNodeRuns.nodeId, params.nodeId)))
+    .where(eq(pipelineRuns.id, params.runId));
+  return row;
+}
