@@ -8,7 +8,7 @@ import { describeMachine, describeRevision } from "./support/machine";
 import { startNodeServer } from "./support/node-server";
 import { findMainThreadProfile, renderProfileSummary, summarizeProfile } from "./support/profile";
 import { compareWithBaseline, evaluateTarget, readResults, updateBenchmarksMarkdown, writeResult } from "./support/report";
-import type { LoadSettings, ResultFile, Scenario, ScenarioContext } from "./support/types";
+import type { CaseResult, LoadSettings, ResultFile, Scenario, ScenarioContext } from "./support/types";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const rootDir = path.dirname(benchDir);
@@ -131,6 +131,11 @@ async function runScenario(scenario: Scenario, settings: LoadSettings, cpuProfil
   }
 
   const baseline = outcome.cases.find((item) => item.role === "baseline");
+  const comparisonOf = (item: CaseResult) => {
+    if (item.role === "baseline") return undefined;
+    const own = item.baselineId ? outcome.cases.find((candidate) => candidate.id === item.baselineId) : baseline;
+    return own ? compareWithBaseline(item.load, own) : undefined;
+  };
   return {
     scenario: { id: scenario.id, title: scenario.title },
     machine,
@@ -141,7 +146,7 @@ async function runScenario(scenario: Scenario, settings: LoadSettings, cpuProfil
     cases: outcome.cases.map((item) => ({
       ...item,
       verdict: item.target ? evaluateTarget(item.load, item.target) : undefined,
-      comparison: baseline && item !== baseline ? compareWithBaseline(item.load, baseline) : undefined,
+      comparison: comparisonOf(item),
     })),
     notes: outcome.notes ?? [],
   };

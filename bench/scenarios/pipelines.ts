@@ -179,7 +179,9 @@ const pipelinesBench: Scenario = {
         id: "node-dispatch",
         label: `chain of ${chainLength} no-op nodes: node start to next node start`,
         role: "subject",
-        description: "claim, execute (delay 0), finish with output, fan-in count and successor enqueue in one transaction, pickup",
+        baselineId: "raw-hop",
+        description:
+          "read the run and node, execute (delay 0), then one statement: node done, successor counted down and queued, its job added, events, run count; pickup",
         target: { maxP99Ms: 10 },
         load: nodeDispatch,
       },
@@ -194,6 +196,7 @@ const pipelinesBench: Scenario = {
         id: "wide-dag",
         label: `one run of a ${wideWidth + 1}-node wide DAG`,
         role: "subject",
+        baselineId: "raw-wide",
         description: "root node, then 999 parallel no-op nodes; nodes/s over the whole run",
         load: {
           ...inProcessResult("wide run", [wideSeconds * 1000], wideSeconds, 0),
@@ -215,6 +218,7 @@ const pipelinesBench: Scenario = {
         id: "concurrent-runs",
         label: `${concurrentRuns} concurrent runs of ${concurrentChainLength}-node chains`,
         role: "subject",
+        baselineId: "raw-concurrent",
         description: "node executions/s across many runs at once",
         target: { minRequestsPerSecond: 1_000 },
         load: {

@@ -36,6 +36,8 @@ export interface CaseResult {
   role: CaseRole;
   description?: string;
   target?: CaseTarget;
+  /** The baseline case this one is compared with; defaults to the scenario's first baseline. */
+  baselineId?: string;
   load: LoadResult;
 }
 
