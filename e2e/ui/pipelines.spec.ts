@@ -386,3 +386,43 @@ test("by keyboard a node opens in the panel; an error branch gets its own edge, 
   await page.screenshot({ path: path.join(screenshotsDir, "pipeline-run-cancelled.png"), fullPage: true });
   expect(problems).toEqual([]);
 });
+
+test("what only the server can check (an agent archived meanwhile) is shown on the node, like the editor's own problems", async ({
+  page,
+  baseURL,
+}) => {
+  test.slow();
+  const problems = collectPageProblems(page);
+  const suffix = uniqueSuffix();
+  await page.goto("/pipelines");
+  const projectId = await currentProjectId(page);
+  const call = async (procedure: string, json: unknown) => {
+    const response = await page.request.post(`/api/trpc/${procedure}`, { headers: { origin: baseURL ?? "" }, data: { json } });
+    expect(response.ok(), await response.text()).toBe(true);
+    return ((await response.json()) as { result: { data: { json: { id: string } } } }).result.data.json;
+  };
+  const agent = await call("agents.create", {
+    projectId,
+    name: `Writer ${suffix}`,
+    role: "writes",
+    model: { provider: "local", model: "local-echo" },
+  });
+  const pipelineId = await createPipeline(page, baseURL, `Writes ${suffix}`, {
+    nodes: [{ id: "write", type: "agent", config: { agentId: agent.id, prompt: "Write a haiku" } }],
+  });
+  await call("agents.archive", { projectId, agentId: agent.id });
+
+  await page.goto(`/pipelines/${pipelineId}`);
+  await expect(page.getByTestId("definition-valid")).toBeVisible();
+  await page.getByRole("region", { name: "Name and description" }).getByLabel("Description").fill("one more version");
+  await page.getByRole("button", { name: "Save version" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: "Not saved: the server found 1 problem" })).toBeVisible();
+  await expect(flowNode(page, "write").getByTestId("node-problems")).toHaveText("1 problem");
+  await expect(page.getByRole("region", { name: "Problems" })).toContainText("No such agent in this project (or it is archived)");
+  await page.getByRole("region", { name: "Problems" }).getByRole("button", { name: "write" }).click();
+  await expect(page.getByRole("complementary", { name: "Inspector" }).getByRole("list", { name: "Problems of write" })).toContainText(
+    "No such agent in this project",
+  );
+  await expect(page.getByTestId("pipeline-version")).toHaveText("Version 1");
+  expect(problems).toEqual([]);
+});

@@ -152,6 +152,11 @@ interface ConfigFieldsProps extends NodePanelProps {
   schema: NodeSchema | undefined;
 }
 
+/** A chosen value the list no longer offers (archived since) stays visible as what it is, not as another option. */
+function withCurrent(options: Array<{ value: string; label: string }>, current: string, label: string) {
+  return current && !options.some((option) => option.value === current) ? [...options, { value: current, label }] : options;
+}
+
 function text(value: unknown): string {
   return typeof value === "string" ? value : value === undefined || value === null ? "" : String(value);
 }
@@ -160,10 +165,16 @@ function ConfigFields({ node, errors, setConfig, schema, pickers, pipelineId, on
   const config = node.config;
   const configError = (key: string) => errors.get(`config.${key}`) ?? (key === "" ? errors.get("config") : undefined);
   const configShape = schema?.shape.config.shape ?? {};
-  const pipelineOptions = [
-    { value: "", label: "Choose a pipeline" },
-    ...pickers.pipelines.filter((pipeline) => pipeline.id !== pipelineId).map((pipeline) => ({ value: pipeline.id, label: pipeline.name })),
-  ];
+  const pipelineOptions = withCurrent(
+    [
+      { value: "", label: "Choose a pipeline" },
+      ...pickers.pipelines
+        .filter((pipeline) => pipeline.id !== pipelineId)
+        .map((pipeline) => ({ value: pipeline.id, label: pipeline.name })),
+    ],
+    text(config.pipelineId),
+    "An archived, unknown or this pipeline",
+  );
   switch (node.type) {
     case "agent":
       return (
@@ -171,7 +182,11 @@ function ConfigFields({ node, errors, setConfig, schema, pickers, pipelineId, on
           <OptionField
             label="Agent"
             value={text(config.agentId)}
-            options={[{ value: "", label: "Choose an agent" }, ...pickers.agents.map((agent) => ({ value: agent.id, label: agent.name }))]}
+            options={withCurrent(
+              [{ value: "", label: "Choose an agent" }, ...pickers.agents.map((agent) => ({ value: agent.id, label: agent.name }))],
+              text(config.agentId),
+              "An archived or unknown agent",
+            )}
             error={configError("agentId")}
             hint={pickers.agents.length === 0 ? "The project has no agents yet; create one on the Agents page." : undefined}
             onChange={(value) => setConfig("agentId", value)}
@@ -194,7 +209,11 @@ function ConfigFields({ node, errors, setConfig, schema, pickers, pipelineId, on
           <OptionField
             label="Tool"
             value={text(config.tool)}
-            options={[{ value: "", label: "Choose a tool" }, ...pickers.tools.map((tool) => ({ value: tool.name, label: tool.name }))]}
+            options={withCurrent(
+              [{ value: "", label: "Choose a tool" }, ...pickers.tools.map((tool) => ({ value: tool.name, label: tool.name }))],
+              text(config.tool),
+              `${text(config.tool)} (not in this project)`,
+            )}
             hint={chosen?.description}
             error={configError("tool")}
             onChange={(value) => setConfig("tool", value)}

@@ -222,7 +222,15 @@ function Editor({ project, loaded, fromVersion, isReadOnly, isViewingOld, picker
   // The validator is pure and fast; it runs on each edit (a 2,000-node definition is the upper bound).
   const check = useMemo(() => checkPipelineDefinition(JSON.parse(definitionJson)), [definitionJson]);
   const clientProblems = [...(check.ok ? [] : check.problems), ...inputsResult.problems];
-  const problems = [...clientProblems, ...serverProblems.filter((problem) => !clientProblems.some((known) => sameProblem(known, problem)))];
+  // The server's problems stay until the next save, except those of nodes deleted since.
+  const problems = [
+    ...clientProblems,
+    ...serverProblems.filter(
+      (problem) =>
+        !clientProblems.some((known) => sameProblem(known, problem)) &&
+        (!problem.nodeId || nodes.some((node) => node.id === problem.nodeId)),
+    ),
+  ];
   const byNode = problemsByNode(problems);
   const snapshot = JSON.stringify({ name: name.trim(), description, definition });
   const [savedSnapshot, setSavedSnapshot] = useState(() => (loaded && !fromVersion ? snapshot : ""));
