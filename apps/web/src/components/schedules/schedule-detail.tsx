@@ -222,7 +222,7 @@ function FireHistory({ project, schedule }: { project: AccountProject; schedule:
                   <th scope="col">Status</th>
                   <th scope="col">Attempts</th>
                   <th scope="col">Duration</th>
-                  <th scope="col">Started</th>
+                  <th scope="col">Run or task</th>
                   <th scope="col">Error</th>
                 </tr>
               </thead>

@@ -101,13 +101,12 @@ function ProjectSchedules({ project }: { project: AccountProject }) {
 /** The outcome of the newest fire, from the schedule's history (one row). */
 function LastFire({ project, schedule }: { project: AccountProject; schedule: Schedule }) {
   const trpc = useTRPC();
-  const history = useQuery({
-    ...trpc.schedules.history.queryOptions({ projectId: project.id, scheduleId: schedule.id, limit: 1 }),
-    enabled: schedule.lastFireAt !== null,
-  });
-  if (schedule.lastFireAt === null && !history.data?.items.length) return <span className="muted">Never fired</span>;
-  const fire = history.data?.items[0];
-  if (!fire) return <span className="muted">{history.isError ? "—" : formatDateTime(schedule.lastFireAt)}</span>;
+  // Manual fires ("Run now") count too, and they leave last_fire_at alone: the history says.
+  const history = useQuery(trpc.schedules.history.queryOptions({ projectId: project.id, scheduleId: schedule.id, limit: 1 }));
+  if (history.isPending) return <span className="muted">…</span>;
+  if (history.isError) return <span className="muted">{formatDateTime(schedule.lastFireAt)}</span>;
+  const fire = history.data.items[0];
+  if (!fire) return <span className="muted">Never fired</span>;
   return (
     <span className={styles.lastFire}>
       <FireStatusBadge status={fire.status} />
@@ -190,8 +189,8 @@ function SchedulesTable({ project, schedules, canEdit }: { project: AccountProje
                     <Link href={`/schedules/${schedule.id}`}>{schedule.name}</Link>
                     <span className={styles.rowDescription}>{actionKindLabels[schedule.action.kind]}</span>
                   </th>
-                  <td className="cell-wrap">
-                    <code className="mono">{schedule.cron}</code>
+                  <td className={`cell-wrap ${styles.whenCell}`}>
+                    <code className="mono nowrap">{schedule.cron}</code>
                     <span className={styles.rowDescription}>
                       {reading ? `${reading} · ` : ""}
                       {schedule.timezone}
