@@ -421,6 +421,29 @@ describe("controls", () => {
   });
 });
 
+describe("offline model", () => {
+  it("a round robin of agents on the local model runs to its turn limit", async () => {
+    const agents = [];
+    for (const name of ["Pia", "Quin"]) {
+      counter += 1;
+      agents.push(
+        await createAgent(database.db, actor, {
+          projectId,
+          definition: { name: `${name} ${counter}`, role: "brainstormer", model: { provider: "local", model: "local-echo" } },
+        }),
+      );
+    }
+    const circle = await newCircle({
+      strategy: "round_robin",
+      members: agents.map((agent) => ({ agentId: agent.id })),
+      termination: { maxTurns: 3 },
+    });
+    const run = await runToEnd(circle.id, "Name a coffee shop");
+    expect(run).toMatchObject({ status: "stopped", stopReason: "max_turns", turnsCompleted: 3, error: null });
+    expect(speakers(run)).toEqual([agents[0]?.id, agents[1]?.id, agents[0]?.id]);
+  });
+});
+
 describe("isolation", () => {
   it("two circles running at once keep their own transcripts, boards and usage", async () => {
     const [a1, b1] = await Promise.all([newAgent("Ann"), newAgent("Ben")]);
