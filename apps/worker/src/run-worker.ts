@@ -5,13 +5,21 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
-import { createModelGateway, createSmtpMailer, GATHERING_VERSION, type Keyring, type Logger, type SmtpConfig, type ToolServices } from "@gathering/core";
+import {
+  createModelGateway,
+  createSmtpMailer,
+  GATHERING_VERSION,
+  type Keyring,
+  type Logger,
+  type SmtpConfig,
+  type ToolServices,
+} from "@gathering/core";
 import { createDatabaseClient, markWorkerStopped, reapDeadWorkers, recordWorkerHeartbeat } from "@gathering/db";
 import { pipelineQueue } from "@gathering/jobs";
 import { Logger as GraphileLogger, type Runner, run, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
-import { buildTaskList, type RegisteredJob } from "./job-handler";
 import { startScheduleTicker } from "./handlers/schedule-tick";
+import { buildTaskList, type RegisteredJob } from "./job-handler";
 import { agentJobs, pipelineJobs, registeredJobs, scheduleJobs } from "./jobs";
 import { listenForPipelineCancellations } from "./pipeline-cancellations";
 
