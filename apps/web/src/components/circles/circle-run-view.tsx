@@ -6,7 +6,6 @@
  * turn. Changes arrive as events; nothing polls.
  */
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
@@ -23,36 +22,25 @@ export function CircleRunView({ runId }: { runId: string }) {
   return <ProjectScope>{(project) => <CircleRunPage project={project} runId={runId} />}</ProjectScope>;
 }
 
-/** The streaming text of the turn in progress, from `agent.token` events of this run's stream. */
-function useStreamingTurn(projectId: string, runId: string, completedTurns: number): { turn: string; text: string } | null {
-  const trpc = useTRPC();
-  const [streaming, setStreaming] = useState<{ turn: string; text: string } | null>(null);
-  useSubscription(
-    trpc.events.subscribe.subscriptionOptions(
-      { projectId, topics: ["agent.token"] },
-      {
-        onData: (event) => {
-          if (event.data.topic !== "agent.token") return;
-          const payload = event.data.payload as { streamId?: unknown; messageId?: unknown; delta?: unknown };
-          if (payload.streamId !== `circle-run:${runId}` || typeof payload.messageId !== "string" || typeof payload.delta !== "string")
-            return;
-          const turn = payload.messageId;
-          const delta = payload.delta;
-          setStreaming((current) => (current?.turn === turn ? { turn, text: current.text + delta } : { turn, text: delta }));
-        },
-      },
-    ),
-  );
-  // A turn whose message is stored no longer streams.
+/** The streaming text of the turn in progress, from this run's `agent.token` deltas; a stored turn no longer streams. */
+function visibleStream(streaming: { turn: string; text: string } | null, completedTurns: number) {
   if (!streaming || Number(streaming.turn.replace("turn-", "")) <= completedTurns) return null;
   return streaming;
 }
 
 function CircleRunPage({ project, runId }: { project: AccountProject; runId: string }) {
   const trpc = useTRPC();
-  useLiveCircleRuns(project.id);
+  const [stream, setStream] = useState<{ turn: string; text: string } | null>(null);
+  useLiveCircleRuns(project.id, (token) => {
+    if (token.streamId !== `circle-run:${runId}`) return;
+    setStream((current) =>
+      current?.turn === token.messageId
+        ? { turn: token.messageId, text: current.text + token.delta }
+        : { turn: token.messageId, text: token.delta },
+    );
+  });
   const run = useQuery(trpc.circles.getRun.queryOptions({ projectId: project.id, runId }));
-  const streaming = useStreamingTurn(project.id, runId, run.data?.turnsCompleted ?? 0);
+  const streaming = visibleStream(stream, run.data?.turnsCompleted ?? 0);
   if (run.isPending) return <LoadingState label="Loading the run…" />;
   if (run.isError) return <ErrorState error={run.error} title="Could not load the run" onRetry={() => run.refetch()} />;
   const data = run.data;
