@@ -8,6 +8,7 @@ import type { ReactNode } from "react";
 import { useTRPC } from "~/trpc/react";
 import { CurrentProjectProvider } from "./current-project";
 import { NotificationBell } from "./notifications/notification-bell";
+import { ProjectEventsProvider } from "./project-events";
 import { ProjectSwitcher } from "./project-switcher";
 import { UserMenu } from "./user-menu";
 import { WorkerIndicator } from "./worker-indicator";
@@ -44,42 +45,44 @@ export function AppShell({ account: initialAccount, children }: { account: Accou
 
   return (
     <CurrentProjectProvider projects={account.projects}>
-      <a className="skip-link" href="#main">
-        Skip to content
-      </a>
-      <div className="shell">
-        <aside className="sidebar" aria-label="Main navigation">
-          <div className="brand">
-            <span className="brand-mark" aria-hidden="true" />
-            <span className="brand-name">
-              Gathe<span className="brand-accent">R</span>ing
-            </span>
-          </div>
-          <ProjectSwitcher />
-          <NotificationBell userId={account.id} />
-          <nav aria-label="Pages">
-            <ul>
-              {navigation.map((item) => {
-                const isCurrent = isCurrentPath(pathname, item.href);
-                return (
-                  <li key={item.href}>
-                    <Link href={item.href} className="nav-link" aria-current={isCurrent ? "page" : undefined}>
-                      {item.label}
-                    </Link>
-                  </li>
-                );
-              })}
-            </ul>
-          </nav>
-          <div className="sidebar-footer">
-            <WorkerIndicator />
-            <UserMenu name={account.name} email={account.email} />
-          </div>
-        </aside>
-        <main className="content" id="main">
-          {children}
-        </main>
-      </div>
+      <ProjectEventsProvider>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <div className="shell">
+          <aside className="sidebar" aria-label="Main navigation">
+            <div className="brand">
+              <span className="brand-mark" aria-hidden="true" />
+              <span className="brand-name">
+                Gathe<span className="brand-accent">R</span>ing
+              </span>
+            </div>
+            <ProjectSwitcher />
+            <NotificationBell userId={account.id} />
+            <nav aria-label="Pages">
+              <ul>
+                {navigation.map((item) => {
+                  const isCurrent = isCurrentPath(pathname, item.href);
+                  return (
+                    <li key={item.href}>
+                      <Link href={item.href} className="nav-link" aria-current={isCurrent ? "page" : undefined}>
+                        {item.label}
+                      </Link>
+                    </li>
+                  );
+                })}
+              </ul>
+            </nav>
+            <div className="sidebar-footer">
+              <WorkerIndicator />
+              <UserMenu name={account.name} email={account.email} />
+            </div>
+          </aside>
+          <main className="content" id="main">
+            {children}
+          </main>
+        </div>
+      </ProjectEventsProvider>
     </CurrentProjectProvider>
   );
 }

@@ -2,12 +2,13 @@
  * Keeps the circle pages current from `circle_runs.changed` and `circle_messages.added` events: the run
  * and the lists are fetched again when one of their runs moves or its transcript grows. Once the stream
  * is (re)connected everything is refreshed, so a change made while it was not listening is not missed.
- * With `onToken`, the same stream also carries `agent.token` deltas: one event stream per page, since
- * the browser allows only six connections per host and the shell holds some already.
+ * Durable events come from the page's shared project stream; with `onToken`, `agent.token` deltas come
+ * on a stream of their own (ephemeral topics are asked for by name).
  */
-import { useQueryClient } from "@tanstack/react-query";
+import { skipToken, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "~/trpc/react";
+import { useProjectEvents } from "../project-events";
 
 export interface TokenDelta {
   streamId: string;
@@ -29,22 +30,20 @@ export function useLiveCircleRuns(projectId: string, onToken?: (token: TokenDelt
     void queryClient.invalidateQueries({ queryKey: trpc.circles.getRun.queryKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.circles.listRuns.queryKey() });
   }
-  const topics: Array<"circle_runs.changed" | "circle_messages.added" | "agent.token"> = ["circle_runs.changed", "circle_messages.added"];
-  if (onToken) topics.push("agent.token");
+  useProjectEvents(projectId, {
+    onStarted: refresh,
+    onData: ({ topic }) => {
+      if (topic === "circle_runs.changed" || topic === "circle_messages.added") refresh();
+    },
+  });
+  // Streamed tokens are ephemeral and asked for by name: a stream of their own, only where shown.
   useSubscription(
-    trpc.events.subscribe.subscriptionOptions(
-      { projectId, topics },
-      {
-        onStarted: refresh,
-        onData: (event) => {
-          if (event.data.topic === "agent.token") {
-            const token = tokenOf(event.data.payload);
-            if (token) onToken?.(token);
-            return;
-          }
-          refresh();
-        },
+    trpc.events.subscribe.subscriptionOptions(onToken ? { projectId, topics: ["agent.token"] } : skipToken, {
+      onData: (event) => {
+        if (event.data.topic !== "agent.token") return;
+        const token = tokenOf(event.data.payload);
+        if (token) onToken?.(token);
       },
-    ),
+    }),
   );
 }

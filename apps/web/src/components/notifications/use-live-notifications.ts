@@ -4,8 +4,8 @@
  * fetched again. Once the stream is (re)connected both are refreshed, so nothing is missed meanwhile.
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "~/trpc/react";
+import { useProjectEvents } from "../project-events";
 
 export function useLiveNotifications(projectId: string, userId: string): void {
   const trpc = useTRPC();
@@ -16,17 +16,12 @@ export function useLiveNotifications(projectId: string, userId: string): void {
     void queryClient.invalidateQueries({ queryKey: trpc.notifications.list.queryKey() });
   }
 
-  useSubscription(
-    trpc.events.subscribe.subscriptionOptions(
-      { projectId, topics: ["notifications.changed"] },
-      {
-        onStarted: refresh,
-        onData: (event) => {
-          if (event.data.topic !== "notifications.changed") return;
-          const payload = event.data.payload as { userId?: unknown } | null;
-          if (payload && typeof payload === "object" && payload.userId === userId) refresh();
-        },
-      },
-    ),
-  );
+  useProjectEvents(projectId, {
+    onStarted: refresh,
+    onData: (event) => {
+      if (event.topic !== "notifications.changed") return;
+      const payload = event.payload as { userId?: unknown } | null;
+      if (payload && typeof payload === "object" && payload.userId === userId) refresh();
+    },
+  });
 }

@@ -6,8 +6,8 @@
  * is refreshed, so a change made while it was not listening is not missed.
  */
 import { useQueryClient } from "@tanstack/react-query";
-import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "~/trpc/react";
+import { useProjectEvents } from "../project-events";
 import { nodeChangeOf, type RunDetail, runChangeOf } from "./shared";
 
 export function useLivePipelines(projectId: string): void {
@@ -25,37 +25,31 @@ export function useLivePipelines(projectId: string): void {
     void queryClient.invalidateQueries({ queryKey: trpc.pipelines.getRun.queryKey({ projectId, runId }) });
   }
 
-  useSubscription(
-    trpc.events.subscribe.subscriptionOptions(
-      { projectId, topics: ["pipelines.changed", "pipeline_runs.changed", "pipeline_nodes.changed"] },
-      {
-        onStarted: refreshAll,
-        onData: (event) => {
-          const { topic, payload } = event.data;
-          if (topic === "pipelines.changed") {
-            void queryClient.invalidateQueries({ queryKey: trpc.pipelines.list.queryKey() });
-            void queryClient.invalidateQueries({ queryKey: trpc.pipelines.get.queryKey() });
-            return;
-          }
-          if (topic === "pipeline_runs.changed") {
-            const change = runChangeOf(payload);
-            if (!change) return;
-            updateRun(change.runId, (run) => ({ ...run, status: change.status }));
-            void queryClient.invalidateQueries({ queryKey: trpc.pipelines.listRuns.queryKey() });
-            return;
-          }
-          if (topic === "pipeline_nodes.changed") {
-            const change = nodeChangeOf(payload);
-            if (!change) return;
-            updateRun(change.runId, (run) => ({
-              ...run,
-              nodes: run.nodes.map((node) =>
-                node.nodeId === change.nodeId ? { ...node, status: change.status, attempts: change.attempts } : node,
-              ),
-            }));
-          }
-        },
-      },
-    ),
-  );
+  useProjectEvents(projectId, {
+    onStarted: refreshAll,
+    onData: ({ topic, payload }) => {
+      if (topic === "pipelines.changed") {
+        void queryClient.invalidateQueries({ queryKey: trpc.pipelines.list.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.pipelines.get.queryKey() });
+        return;
+      }
+      if (topic === "pipeline_runs.changed") {
+        const change = runChangeOf(payload);
+        if (!change) return;
+        updateRun(change.runId, (run) => ({ ...run, status: change.status }));
+        void queryClient.invalidateQueries({ queryKey: trpc.pipelines.listRuns.queryKey() });
+        return;
+      }
+      if (topic === "pipeline_nodes.changed") {
+        const change = nodeChangeOf(payload);
+        if (!change) return;
+        updateRun(change.runId, (run) => ({
+          ...run,
+          nodes: run.nodes.map((node) =>
+            node.nodeId === change.nodeId ? { ...node, status: change.status, attempts: change.attempts } : node,
+          ),
+        }));
+      }
+    },
+  });
 }

@@ -8,8 +8,8 @@
  */
 import type { RouterOutputs } from "@gathering/api";
 import { useQueryClient } from "@tanstack/react-query";
-import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "~/trpc/react";
+import { useProjectEvents } from "../project-events";
 import { fireChangeOf, scheduleChangeOf } from "./shared";
 
 type HistoryPage = RouterOutputs["schedules"]["history"];
@@ -24,34 +24,28 @@ export function useLiveSchedules(projectId: string): void {
     void queryClient.invalidateQueries({ queryKey: trpc.schedules.history.queryKey() });
   }
 
-  useSubscription(
-    trpc.events.subscribe.subscriptionOptions(
-      { projectId, topics: ["schedules.changed", "schedule_fires.changed"] },
-      {
-        onStarted: refreshAll,
-        onData: (event) => {
-          const { topic, payload } = event.data;
-          if (topic === "schedules.changed") {
-            const change = scheduleChangeOf(payload);
-            if (!change) return;
-            void queryClient.invalidateQueries({ queryKey: trpc.schedules.list.queryKey() });
-            void queryClient.invalidateQueries({ queryKey: trpc.schedules.get.queryKey({ projectId, scheduleId: change.scheduleId }) });
-            return;
-          }
-          if (topic === "schedule_fires.changed") {
-            const change = fireChangeOf(payload);
-            if (!change) return;
-            queryClient.setQueriesData<HistoryPage>({ queryKey: trpc.schedules.history.queryKey() }, (page) =>
-              page
-                ? { ...page, items: page.items.map((fire) => (fire.id === change.fireId ? { ...fire, status: change.status } : fire)) }
-                : page,
-            );
-            void queryClient.invalidateQueries({ queryKey: trpc.schedules.history.queryKey() });
-            void queryClient.invalidateQueries({ queryKey: trpc.schedules.list.queryKey() });
-            void queryClient.invalidateQueries({ queryKey: trpc.schedules.get.queryKey({ projectId, scheduleId: change.scheduleId }) });
-          }
-        },
-      },
-    ),
-  );
+  useProjectEvents(projectId, {
+    onStarted: refreshAll,
+    onData: ({ topic, payload }) => {
+      if (topic === "schedules.changed") {
+        const change = scheduleChangeOf(payload);
+        if (!change) return;
+        void queryClient.invalidateQueries({ queryKey: trpc.schedules.list.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.schedules.get.queryKey({ projectId, scheduleId: change.scheduleId }) });
+        return;
+      }
+      if (topic === "schedule_fires.changed") {
+        const change = fireChangeOf(payload);
+        if (!change) return;
+        queryClient.setQueriesData<HistoryPage>({ queryKey: trpc.schedules.history.queryKey() }, (page) =>
+          page
+            ? { ...page, items: page.items.map((fire) => (fire.id === change.fireId ? { ...fire, status: change.status } : fire)) }
+            : page,
+        );
+        void queryClient.invalidateQueries({ queryKey: trpc.schedules.history.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.schedules.list.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.schedules.get.queryKey({ projectId, scheduleId: change.scheduleId }) });
+      }
+    },
+  });
 }

@@ -8,8 +8,8 @@
  */
 import type { RouterOutputs } from "@gathering/api";
 import { useQueryClient } from "@tanstack/react-query";
-import { useSubscription } from "@trpc/tanstack-react-query";
 import { useTRPC } from "~/trpc/react";
+import { useProjectEvents } from "../project-events";
 import { isTaskActive, type Task, type TaskStatus, taskChangeOf } from "./shared";
 
 type TaskPage = RouterOutputs["tasks"]["list"];
@@ -36,17 +36,12 @@ export function useLiveTasks(projectId: string): void {
     if (!isTaskActive(status)) void queryClient.invalidateQueries({ queryKey: trpc.usage.summary.queryKey() });
   }
 
-  useSubscription(
-    trpc.events.subscribe.subscriptionOptions(
-      { projectId, topics: ["tasks.changed"] },
-      {
-        onStarted: refreshAll,
-        onData: (event) => {
-          if (event.data.topic !== "tasks.changed") return;
-          const change = taskChangeOf(event.data.payload);
-          if (change) applyChange(change.taskId, change.status);
-        },
-      },
-    ),
-  );
+  useProjectEvents(projectId, {
+    onStarted: refreshAll,
+    onData: ({ topic, payload }) => {
+      if (topic !== "tasks.changed") return;
+      const change = taskChangeOf(payload);
+      if (change) applyChange(change.taskId, change.status);
+    },
+  });
 }
