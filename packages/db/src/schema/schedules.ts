@@ -81,8 +81,6 @@ export const scheduleFires = pgTable(
   (table) => [
     uniqueIndex("schedule_fires_schedule_fire_at_key").on(table.scheduleId, table.fireAt),
     index("schedule_fires_schedule_created_idx").on(table.scheduleId, table.createdAt),
-    index("schedule_fires_unfinished_idx")
-      .on(table.scheduleId)
-      .where(sql`${table.status} in ('waiting', 'queued', 'running')`),
+    index("schedule_fires_unfinished_idx").on(table.scheduleId).where(sql`${table.status} in ('waiting', 'queued', 'running')`),
   ],
 );
