@@ -5,15 +5,14 @@
 import {
   countUnreadNotifications,
   type DbExecutor,
-  insertNotifications,
-  listMembers,
+  insertMemberNotifications,
   listNotificationRows,
   markNotificationRowsRead,
   type NotificationRow,
 } from "@gathering/db";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "../agents/agents";
-import { publishEvent } from "../events/catalog";
+import { publishEvent, publishEvents } from "../events/catalog";
 
 export const notificationLevels = ["info", "success", "warning", "error"] as const;
 export type NotificationLevel = (typeof notificationLevels)[number];
@@ -96,22 +95,13 @@ export async function deliverInAppNotifications(
     link: string | null;
   },
 ): Promise<number> {
-  const members = await listMembers(tx, input.projectId);
-  const allowed = new Set(members.map((member) => member.userId));
-  // Someone who left the project since the schedule was written is not notified.
-  const recipients = (input.userIds ?? members.map((member) => member.userId)).filter((userId) => allowed.has(userId));
-  const inserted = await insertNotifications(
+  // Someone who left the project since the schedule was written is not notified (the insert reads members).
+  const notified = await insertMemberNotifications(tx, input);
+  await publishEvents(
     tx,
-    recipients.map((userId) => ({
-      projectId: input.projectId,
-      userId,
-      title: input.title,
-      body: input.body,
-      level: input.level,
-      link: input.link,
-      fireId: input.fireId,
-    })),
+    input.projectId,
+    "notifications.changed",
+    notified.map((userId) => ({ userId, change: "created" as const })),
   );
-  for (const row of inserted) await publishEvent(tx, input.projectId, "notifications.changed", { userId: row.userId, change: "created" });
-  return inserted.length;
+  return notified.length;
 }

@@ -8,16 +8,19 @@
  */
 import {
   type Database,
-  findSchedule,
+  insertEvents,
+  insertMemberNotifications,
   lockScheduleFire,
+  lockScheduleFireWithSchedule,
   mergeScheduleFireResult,
   type ScheduleFireRow,
   type ScheduleRow,
+  type Transaction,
   updateScheduleFire,
 } from "@gathering/db";
 import { type ScheduleTask, submitTask } from "../agents/tasks";
 import { AppError, isAppError } from "../errors";
-import { publishEvent } from "../events/catalog";
+import { eventCatalog, publishEvent } from "../events/catalog";
 import type { Logger } from "../logger";
 import type { Mailer } from "../notifications/email";
 import { deliverInAppNotifications } from "../notifications/notifications";
@@ -255,6 +258,70 @@ async function callApiAction(context: FireContext & { action: Extract<ScheduleAc
   throw new AppError("BAD_REQUEST", message);
 }
 
+/** An action whose every effect is a database write, so it can commit with the fire's claim and finish. */
+function isDatabaseOnly(action: ScheduleAction): boolean {
+  if (action.kind === "execute_pipeline") return true;
+  return action.kind === "send_notification" && !action.webhook && !action.email;
+}
+
+/**
+ * A database-only action in the claim's transaction: the fire goes from queued (or running, after a
+ * failed attempt) to succeeded in one commit with the notifications or the run it made, so it is done
+ * exactly once. Statements that do not depend on each other are sent together (postgres.js pipelines
+ * them). Throws when the action fails; that rolls it all back, and the caller runs it the long way.
+ */
+async function runInClaim(tx: Transaction, services: FireServices, fire: ScheduleFireRow, schedule: ScheduleRow): Promise<ScheduleFireRow> {
+  const action = fire.action as ScheduleAction;
+  const startedAt = fire.startedAt ?? new Date();
+  const result = { ...(fire.result as Record<string, unknown>) };
+  const values: Partial<ScheduleFireRow> = {};
+  const notifications: Array<{ userId: string; change: "created" }> = [];
+  if (action.kind === "execute_pipeline" && !fire.pipelineRunId) {
+    const run = await startRunInTransaction(tx, services.pipelineQueue, {
+      projectId: fire.projectId,
+      pipelineId: action.pipelineId,
+      ...(action.version !== undefined ? { version: action.version } : {}),
+      inputs: action.inputs,
+      origin: ZRunOrigin.parse({ kind: "schedule", id: schedule.id }),
+      createdBy: schedule.createdBy,
+    });
+    values.pipelineRunId = run.id;
+    result.pipelineRunId = run.id;
+  }
+  if (action.kind === "send_notification" && action.inApp && result.inApp === undefined) {
+    const notified = await insertMemberNotifications(tx, {
+      projectId: fire.projectId,
+      fireId: fire.id,
+      ...(action.inApp.userIds ? { userIds: action.inApp.userIds } : {}),
+      title: action.title,
+      body: action.body,
+      level: action.level,
+      link: `/schedules/${schedule.id}`,
+    });
+    result.inApp = { delivered: notified.length };
+    for (const userId of notified) notifications.push({ userId, change: "created" });
+  }
+  const [finished] = await Promise.all([
+    updateScheduleFire(tx, {
+      fireId: fire.id,
+      values: { ...values, result, attempts: fire.attempts + 1, startedAt, ...finishValues(startedAt, "succeeded", null) },
+    }),
+    insertEvents(tx, [
+      ...notifications.map((payload) => ({
+        projectId: fire.projectId,
+        topic: "notifications.changed",
+        payload: eventCatalog["notifications.changed"].parse(payload),
+      })),
+      {
+        projectId: fire.projectId,
+        topic: "schedule_fires.changed",
+        payload: eventCatalog["schedule_fires.changed"].parse({ scheduleId: fire.scheduleId, fireId: fire.id, status: "succeeded" }),
+      },
+    ]),
+  ]);
+  return finished;
+}
+
 /**
  * Runs the fire's action (attempt `attempt` of `maxAttempts`). Returns the fire's status; throws only
  * to ask the queue for another attempt (with its backoff).
@@ -264,20 +331,33 @@ export async function executeScheduleFire(
   input: { fireId: string; attempt: number; maxAttempts: number },
 ): Promise<string> {
   const { db } = services;
-  const claimed = await db.transaction(async (tx) => {
-    const fire = await lockScheduleFire(tx, input.fireId);
-    if (!fire) return null;
-    if (fire.status !== "queued" && fire.status !== "running") return fire;
-    const running = await updateScheduleFire(tx, {
-      fireId: fire.id,
-      values: { status: "running", attempts: fire.attempts + 1, startedAt: fire.startedAt ?? new Date() },
+  const claim = (isInline: boolean) =>
+    db.transaction(async (tx) => {
+      const locked = await lockScheduleFireWithSchedule(tx, input.fireId);
+      if (!locked) return null;
+      const { fire, schedule } = locked;
+      if (fire.status !== "queued" && fire.status !== "running") return { fire, schedule };
+      if (isInline && schedule && isDatabaseOnly(fire.action as ScheduleAction)) {
+        return { fire: await runInClaim(tx, services, fire, schedule), schedule };
+      }
+      const running = await updateScheduleFire(tx, {
+        fireId: fire.id,
+        values: { status: "running", attempts: fire.attempts + 1, startedAt: fire.startedAt ?? new Date() },
+      });
+      if (fire.status !== "running") await publishFire(tx, running);
+      return { fire: running, schedule };
     });
-    if (fire.status !== "running") await publishFire(tx, running);
-    return running;
+  // A database-only action that fails rolled back with its claim; the long way records the failure.
+  const locked = await claim(true).catch((error: unknown) => {
+    services.logger.debug({ err: error, fireId: input.fireId }, "schedule action failed in its claim; running it step by step");
+    return claim(false);
   });
-  if (!claimed) return "missing";
-  if (claimed.status !== "running") return claimed.status;
-  const schedule = await findSchedule(db, { projectId: claimed.projectId, scheduleId: claimed.scheduleId });
+  if (!locked) return "missing";
+  const { fire: claimed, schedule } = locked;
+  if (claimed.status !== "running") {
+    if (claimed.status === "succeeded" && schedule?.overlapPolicy === "queue_one") await promoteWaitingFires(db, services.queue);
+    return claimed.status;
+  }
   if (!schedule) return "missing";
   const action = claimed.action as ScheduleAction;
   const context: FireContext = { services, fire: claimed, schedule, action, startedAt: claimed.startedAt ?? new Date() };

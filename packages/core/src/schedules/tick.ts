@@ -129,21 +129,21 @@ async function tickBatch(
     }
     const inserted = await insertScheduleFires(tx, fires);
     const queued = inserted.filter((fire) => fire.status === "queued");
-    await queue.enqueueFires(
-      tx,
-      queued.map((fire) => fire.id),
-    );
-    await advanceSchedules(tx, advances);
-    for (const projectId of new Set(inserted.map((fire) => fire.projectId))) {
-      await publishEvents(
-        tx,
-        projectId,
-        "schedule_fires.changed",
-        inserted
-          .filter((fire) => fire.projectId === projectId)
-          .map((fire) => ({ scheduleId: fire.scheduleId, fireId: fire.id, status: fire.status as "queued" | "waiting" | "skipped" })),
-      );
+    const byProject = new Map<string, Array<{ scheduleId: string; fireId: string; status: "queued" | "waiting" | "skipped" }>>();
+    for (const fire of inserted) {
+      const changes = byProject.get(fire.projectId) ?? [];
+      changes.push({ scheduleId: fire.scheduleId, fireId: fire.id, status: fire.status as "queued" | "waiting" | "skipped" });
+      byProject.set(fire.projectId, changes);
     }
+    // Independent statements of one transaction, sent together (postgres.js pipelines them).
+    await Promise.all([
+      queue.enqueueFires(
+        tx,
+        queued.map((fire) => fire.id),
+      ),
+      advanceSchedules(tx, advances),
+      ...[...byProject].map(([projectId, changes]) => publishEvents(tx, projectId, "schedule_fires.changed", changes)),
+    ]);
     result.claimed += rows.length;
     result.fired += queued.length;
     result.skipped += inserted.length - queued.length;

@@ -1,5 +1,5 @@
 /** Query functions for in-app notifications (one row per recipient). */
-import { and, count, desc, eq, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { notifications } from "../schema";
 
@@ -16,6 +16,36 @@ export async function insertNotifications(
     .values([...values])
     .onConflictDoNothing()
     .returning();
+}
+
+/**
+ * A fire's notification for the project's members (all of them, or those of `userIds` still members)
+ * in one statement; a second one for the same (fire, user) is dropped. Returns the new rows' users.
+ */
+export async function insertMemberNotifications(
+  db: DbExecutor,
+  params: {
+    projectId: string;
+    fireId: string;
+    userIds?: readonly string[];
+    title: string;
+    body: string;
+    level: string;
+    link: string | null;
+  },
+): Promise<string[]> {
+  const onlyUsers = params.userIds
+    ? sql`and m.user_id in (select value::uuid from json_array_elements_text(${JSON.stringify(params.userIds)}::json))`
+    : sql``;
+  const rows = await db.execute<{ user_id: string }>(sql`
+    insert into notifications (project_id, user_id, title, body, level, link, fire_id)
+    select m.project_id, m.user_id, ${params.title}, ${params.body}, ${params.level}, ${params.link}, ${params.fireId}::uuid
+    from project_members m
+    where m.project_id = ${params.projectId} ${onlyUsers}
+    order by m.created_at
+    on conflict do nothing
+    returning user_id`);
+  return rows.map((row) => row.user_id);
 }
 
 export async function listNotificationRows(

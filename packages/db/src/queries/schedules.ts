@@ -204,6 +204,23 @@ export async function lockScheduleFire(db: DbExecutor, fireId: string): Promise<
   return row;
 }
 
+/**
+ * A fire locked for this transaction together with its schedule (null once deleted): what a fire's job
+ * reads first, in one round trip.
+ */
+export async function lockScheduleFireWithSchedule(
+  db: DbExecutor,
+  fireId: string,
+): Promise<{ fire: ScheduleFireRow; schedule: ScheduleRow | null } | undefined> {
+  const [row] = await db
+    .select({ fire: scheduleFires, schedule: schedules })
+    .from(scheduleFires)
+    .leftJoin(schedules, and(eq(schedules.id, scheduleFires.scheduleId), eq(schedules.projectId, scheduleFires.projectId)))
+    .where(eq(scheduleFires.id, fireId))
+    .for("update", { of: scheduleFires });
+  return row;
+}
+
 export async function updateScheduleFire(
   db: DbExecutor,
   params: { fireId: string; values: Partial<typeof scheduleFires.$inferInsert> },
