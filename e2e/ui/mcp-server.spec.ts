@@ -2,14 +2,15 @@
  * GatheRing as an MCP server, as an MCP client meets it: the SDK's client lists and calls the tools at
  * /api/mcp with an API token (ask_agent runs a real agent on the offline model), and is refused without
  * a token, with a made-up one and with a revoked one; pipelines are listed, run once per idempotency key
- * and followed to their end.
+ * and followed to their end. It lives with the ui specs, which run after accounts.spec.ts: signing up
+ * the owner for its token in the api project would make the first visitor's sign-up there not the first.
  */
 import { createGatheringClient } from "@gathering/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { expect, test } from "@playwright/test";
 import { apiTokenFor } from "../support/suite-app";
-import { owner, uniqueSuffix } from "../ui/account";
+import { owner, uniqueSuffix } from "./account";
 
 function baseUrlOf(baseURL: string | undefined): string {
   if (!baseURL) throw new Error("the api project needs use.baseURL");
