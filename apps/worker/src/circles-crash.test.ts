@@ -4,52 +4,23 @@
  * runs again in the same transcript, and the run completes with each turn committed exactly once and
  * exactly one model request per turn besides the one the dead worker lost.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { createAgent, createCircle, getCircleRun, parseKeyring, signUp, startCircleRun, updateProviderSettings } from "@gathering/core";
 import { circleQueue } from "@gathering/jobs";
 import { createTestDatabase, type MockLlmServer, startMockLlmServer, type TestDatabase } from "@gathering/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { workerProcesses } from "./test-support/worker-process";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../../..");
 const keyringText = "test-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 let database: TestDatabase;
 let mock: MockLlmServer;
-const children: ChildProcess[] = [];
-
-function startWorkerProcess(): Promise<ChildProcess> {
-  const options = { leaseSeconds: 2, heartbeatIntervalMs: 300, reaperIntervalMs: 300, concurrency: 2, keyring: keyringText };
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(here, "test-support/worker-child.ts"), database.url, JSON.stringify(options)],
-    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  children.push(child);
-  let errors = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${errors}`)), 30_000);
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${errors}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      if (line.startsWith("ready ")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-  });
-}
+const workers = workerProcesses(() => database.url);
 
 beforeAll(async () => {
   database = await createTestDatabase();
   mock = await startMockLlmServer();
 });
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  workers.stopAll();
   await mock?.close();
   await database?.drop();
 });
@@ -95,13 +66,13 @@ it("resumes a SIGKILLed worker's circle run at the turn it was in, repeating and
     { type: "text", text: "said 4", usage },
     { type: "text", text: "said 5", usage },
   );
-  const doomed = await startWorkerProcess();
+  const doomed = await workers.start({ keyring: keyringText });
   const started = await startCircleRun(database.db, circleQueue, actor, { projectId, circleId: circle.id, task: "Count to five" });
   await mock.waitForRequests(3);
   expect((await getCircleRun(database.db, { projectId, runId: started.id })).turnsCompleted).toBe(2);
 
   doomed.kill("SIGKILL");
-  await startWorkerProcess();
+  await workers.start({ keyring: keyringText });
   await expect
     .poll(async () => (await getCircleRun(database.db, { projectId, runId: started.id })).status, { timeout: 30_000, interval: 100 })
     .toBe("stopped");

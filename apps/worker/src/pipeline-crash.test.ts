@@ -4,51 +4,22 @@
  * node 3 runs again with the same idempotency key, and the run completes with attempts [1,1,2,1,1],
  * one effect per node and no job left locked.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { createPipeline, getPipelineRun, signUp, startPipelineRun } from "@gathering/core";
 import { pipelineQueue } from "@gathering/jobs";
 import { createTestDatabase, type EffectReceiver, startEffectReceiver, type TestDatabase } from "@gathering/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { workerProcesses } from "./test-support/worker-process";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../../..");
 let database: TestDatabase;
 let receiver: EffectReceiver;
-const children: ChildProcess[] = [];
-
-function startWorkerProcess(): Promise<ChildProcess> {
-  const options = { leaseSeconds: 2, heartbeatIntervalMs: 300, reaperIntervalMs: 300, allowedHosts: [receiver.host], concurrency: 2 };
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(here, "test-support/worker-child.ts"), database.url, JSON.stringify(options)],
-    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  children.push(child);
-  let errors = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${errors}`)), 30_000);
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${errors}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      if (line.startsWith("ready ")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-  });
-}
+const workers = workerProcesses(() => database.url);
 
 beforeAll(async () => {
   database = await createTestDatabase();
   receiver = await startEffectReceiver();
 });
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  workers.stopAll();
   await receiver?.close();
   await database?.drop();
 });
@@ -70,14 +41,14 @@ it("resumes a SIGKILLed worker's node on another worker within the lease, withou
     },
   });
   receiver.behave("/n3", { kind: "hang" });
-  const doomed = await startWorkerProcess();
+  const doomed = await workers.start({ allowedHosts: [receiver.host] });
   const run = await startPipelineRun(database.db, pipelineQueue, actor, { projectId: account.projectId, pipelineId: pipeline.id });
   await receiver.waitForRequests("/n3", 1, 20_000);
 
   doomed.kill("SIGKILL");
   const killedAt = Date.now();
   receiver.behave("/n3", { kind: "ok" });
-  await startWorkerProcess();
+  await workers.start({ allowedHosts: [receiver.host] });
 
   await expect
     .poll(async () => (await getPipelineRun(database.db, { projectId: account.projectId, runId: run.id })).status, {

@@ -3,61 +3,25 @@
  * worker repeats the call with the same Idempotency-Key (the fire id), the fire ends succeeded with
  * one effect at the receiver, and running the finished fire's job again sends nothing.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import { createSchedule, parseKeyring, runScheduleNow, signUp } from "@gathering/core";
 import { schema } from "@gathering/db";
 import { scheduleQueue } from "@gathering/jobs";
 import { createTestDatabase, type EffectReceiver, startEffectReceiver, type TestDatabase } from "@gathering/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { workerProcesses } from "./test-support/worker-process";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repoRoot = path.resolve(here, "../../..");
 const keyringSpec = "test-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 let database: TestDatabase;
 let receiver: EffectReceiver;
-const children: ChildProcess[] = [];
-
-function startWorkerProcess(): Promise<ChildProcess> {
-  const options = {
-    leaseSeconds: 2,
-    heartbeatIntervalMs: 300,
-    reaperIntervalMs: 300,
-    allowedHosts: [receiver.host],
-    concurrency: 2,
-    keyring: keyringSpec,
-  };
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(here, "test-support/worker-child.ts"), database.url, JSON.stringify(options)],
-    { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  children.push(child);
-  let errors = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${errors}`)), 30_000);
-    child.once("exit", (code) => reject(new Error(`worker exited with ${code}: ${errors}`)));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
-      if (line.startsWith("ready ")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-  });
-}
+const workers = workerProcesses(() => database.url);
 
 beforeAll(async () => {
   database = await createTestDatabase();
   receiver = await startEffectReceiver();
 });
 afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  workers.stopAll();
   await receiver?.close();
   await database?.drop();
 });
@@ -76,7 +40,7 @@ it("completes a killed worker's call_api once, and does not repeat it once compl
     action: { kind: "call_api", method: "POST", url: `${receiver.url}/sync`, body: '{"fire":"{{fire.id}}"}' },
   });
   receiver.behave("/sync", { kind: "hang" });
-  const doomed = await startWorkerProcess();
+  const doomed = await workers.start({ allowedHosts: [receiver.host], keyring: keyringSpec });
   const fire = await runScheduleNow(database.db, { queue: scheduleQueue }, actor, {
     projectId: account.projectId,
     scheduleId: schedule.id,
@@ -85,7 +49,7 @@ it("completes a killed worker's call_api once, and does not repeat it once compl
 
   doomed.kill("SIGKILL");
   receiver.behave("/sync", { kind: "ok", status: 200, body: { synced: true } });
-  await startWorkerProcess();
+  await workers.start({ allowedHosts: [receiver.host], keyring: keyringSpec });
 
   const read = async () => {
     const [row] = await database.db.select().from(schema.scheduleFires).where(eq(schema.scheduleFires.id, fire.id));
