@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import {
   compileCron,
   createAgent,
+  createCircle,
   createLogger,
   createPipeline,
   createSchedule,
@@ -271,7 +272,7 @@ describe("actions end to end", () => {
     expect(blocked.received).toHaveLength(0);
   });
 
-  it("execute_pipeline and run_task start one run and one task, linked to the fire", async () => {
+  it("execute_pipeline and run_task (agent and circle) start one run, one task and one circle run, linked to the fire", async () => {
     const pipeline = await createPipeline(database.db, actor, {
       projectId,
       name: "Scheduled",
@@ -287,6 +288,23 @@ describe("actions end to end", () => {
         model: { provider: "openai", model: "gpt-4o-mini" },
       },
     });
+    const second = await createAgent(database.db, actor, {
+      projectId,
+      definition: { name: "Bo", role: "a second helper", model: { provider: "openai", model: "gpt-4o-mini" } },
+    });
+    const circle = await createCircle(database.db, actor, {
+      projectId,
+      definition: {
+        name: "Scheduled circle",
+        strategy: "round_robin",
+        members: [{ agentId: agent?.id ?? "" }, { agentId: second.id }],
+        termination: { maxTurns: 1 },
+      },
+    });
+    const circleRuns = await newSchedule({
+      cron: "0 0 1 1 *",
+      action: { kind: "run_task", target: { kind: "circle", circleId: circle.id }, input: "Plan the week" },
+    });
     const runs = await newSchedule({ cron: "0 0 1 1 *", action: { kind: "execute_pipeline", pipelineId: pipeline.id, inputs: {} } });
     const tasks = await newSchedule({
       cron: "0 0 1 1 *",
@@ -295,10 +313,12 @@ describe("actions end to end", () => {
     await startWorkers(1);
     const runFire = await runScheduleNow(database.db, { queue: scheduleQueue }, actor, { projectId, scheduleId: runs.id });
     const taskFire = await runScheduleNow(database.db, { queue: scheduleQueue }, actor, { projectId, scheduleId: tasks.id });
+    const circleFire = await runScheduleNow(database.db, { queue: scheduleQueue }, actor, { projectId, scheduleId: circleRuns.id });
     const ranFire = await settled(runFire.id);
     const taskedFire = await settled(taskFire.id);
+    const circledFire = await settled(circleFire.id);
     // Run the same fires' jobs again: the links make them no-ops.
-    await database.db.transaction((tx) => scheduleQueue.enqueueFires(tx, [runFire.id, taskFire.id]));
+    await database.db.transaction((tx) => scheduleQueue.enqueueFires(tx, [runFire.id, taskFire.id, circleFire.id]));
     await new Promise((resolve) => setTimeout(resolve, 800));
     await stopWorkers();
     expect(ranFire.status).toBe("succeeded");
@@ -310,6 +330,11 @@ describe("actions end to end", () => {
       .from(schema.agentTasks)
       .where(eq(schema.agentTasks.agentId, agent?.id ?? ""));
     expect(agentTasks.map((task) => [task.id, task.origin])).toEqual([[taskedFire.agentTaskId, { kind: "schedule", id: taskFire.id }]]);
+    expect(circledFire.status).toBe("succeeded");
+    const started = await database.db.select().from(schema.circleRuns).where(eq(schema.circleRuns.circleId, circle.id));
+    expect(started.map((run) => [run.id, run.origin])).toEqual([
+      [(circledFire.result as { circleRunId?: string }).circleRunId, { kind: "schedule", id: circleRuns.id }],
+    ]);
   });
 });
 

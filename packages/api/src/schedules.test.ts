@@ -181,7 +181,7 @@ describe("bad input changes nothing", () => {
     });
   }
 
-  it("refuses circles with a typed error until circles take tasks", async () => {
+  it("refuses a circle that is not in the project with a typed error", async () => {
     const before = await counts();
     const result = await failure(
       api().schedules.create({
@@ -190,7 +190,7 @@ describe("bad input changes nothing", () => {
         action: { kind: "run_task", target: { kind: "circle", circleId: "00000000-0000-4000-8000-000000000000" }, input: "x" },
       }),
     );
-    expect(result).toMatchObject({ code: "PRECONDITION_FAILED", reason: "circles-unavailable" });
+    expect(result).toMatchObject({ code: "NOT_FOUND", field: "action.target.circleId" });
     expect(await counts()).toEqual(before);
   });
 

@@ -1,6 +1,6 @@
 /** Runs a schedule fire's action (core/schedules/fire.ts); a thrown error asks Graphile for a retry with backoff. */
 import { executeScheduleFire, type Keyring, type Mailer } from "@gathering/core";
-import { type JobPayload, pipelineQueue, type runScheduleFireJob, scheduleAgentTask, scheduleQueue } from "@gathering/jobs";
+import { circleQueue, type JobPayload, pipelineQueue, type runScheduleFireJob, scheduleAgentTask, scheduleQueue } from "@gathering/jobs";
 import type { JobContext } from "../job-handler";
 
 export function runScheduleFire(dependencies: { keyring?: Keyring; allowedHosts?: readonly string[]; mailer?: Mailer }) {
@@ -10,6 +10,7 @@ export function runScheduleFire(dependencies: { keyring?: Keyring; allowedHosts?
         db: context.db,
         queue: scheduleQueue,
         pipelineQueue,
+        circleQueue,
         scheduleTask: scheduleAgentTask,
         logger: context.logger,
         ...(dependencies.keyring ? { keyring: dependencies.keyring } : {}),

@@ -173,7 +173,7 @@ export const ZCircleRunOrigin = z.object({
  * pipelines as well as the API: `actor` may be null when no person started it.
  */
 export async function startCircleRun(
-  db: Database,
+  db: DbExecutor,
   queue: CircleQueue,
   actor: Actor | null,
   input: {

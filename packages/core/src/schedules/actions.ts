@@ -3,7 +3,7 @@
  * references (the agent, pipeline or recipients it names) against the schedule's own project, so a
  * schedule can never reach into another project.
  */
-import { type DbExecutor, findAgent, findPipeline, listMembers } from "@gathering/db";
+import { type DbExecutor, findAgent, findCircle, findPipeline, listMembers } from "@gathering/db";
 import { z } from "zod";
 import { ZTaskInput } from "../agents/tasks";
 import { AppError } from "../errors";
@@ -45,7 +45,7 @@ const ZHeaders = z
 
 export const ZRunTaskAction = z.object({
   kind: z.literal("run_task"),
-  /** Circles are part of the schema already; they are refused until circles can take tasks. */
+  /** An agent gets a background task; a circle starts a run on the task. */
   target: z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("agent"), agentId: z.uuid() }),
     z.object({ kind: z.literal("circle"), circleId: z.uuid() }),
@@ -109,9 +109,10 @@ export function hasWebhook(action: ScheduleAction): boolean {
 export async function assertActionReferences(db: DbExecutor, projectId: string, action: ScheduleAction): Promise<void> {
   if (action.kind === "run_task") {
     if (action.target.kind === "circle") {
-      throw new AppError("PRECONDITION_FAILED", "Schedules cannot give tasks to circles yet; choose an agent", {
-        reason: "circles-unavailable",
-      });
+      const circle = await findCircle(db, { projectId, circleId: action.target.circleId });
+      if (!circle) throw new AppError("NOT_FOUND", "The circle does not exist in this project", { field: "action.target.circleId" });
+      if (circle.archivedAt) throw new AppError("PRECONDITION_FAILED", `The circle "${circle.name}" is archived`);
+      return;
     }
     const agent = await findAgent(db, { projectId, agentId: action.target.agentId });
     if (!agent) throw new AppError("NOT_FOUND", "The agent does not exist in this project", { field: "action.target.agentId" });

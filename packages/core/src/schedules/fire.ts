@@ -19,6 +19,7 @@ import {
   updateScheduleFire,
 } from "@gathering/db";
 import { type ScheduleTask, submitTask } from "../agents/tasks";
+import { type CircleQueue, startCircleRun } from "../circles/runs";
 import { AppError, isAppError } from "../errors";
 import { eventCatalog, publishEvent } from "../events/catalog";
 import type { Logger } from "../logger";
@@ -40,6 +41,8 @@ export interface FireServices {
   db: Database;
   queue: ScheduleQueue;
   pipelineQueue: PipelineQueue;
+  /** Enqueues circle turns (run_task for a circle). */
+  circleQueue: CircleQueue;
   scheduleTask: ScheduleTask;
   /** Decrypts webhook secrets; without it webhooks fail. */
   keyring?: Keyring;
@@ -125,9 +128,27 @@ async function executePipelineAction(context: FireContext & { action: Extract<Sc
 }
 
 async function runTaskAction(context: FireContext & { action: Extract<ScheduleAction, { kind: "run_task" }> }) {
-  const { services, fire, action } = context;
+  const { services, fire, schedule, action } = context;
   if (action.target.kind === "circle") {
-    throw new AppError("PRECONDITION_FAILED", "Schedules cannot give tasks to circles yet", { reason: "circles-unavailable" });
+    const { circleId } = action.target;
+    // The circle run and its link to the fire commit together: a repeated fire job finds the link.
+    await services.db.transaction(async (tx) => {
+      const locked = await lockScheduleFire(tx, fire.id);
+      const result = (locked?.result ?? {}) as { circleRunId?: string };
+      if (!locked || result.circleRunId || locked.status !== "running") return;
+      const run = await startCircleRun(tx, services.circleQueue, null, {
+        projectId: fire.projectId,
+        circleId,
+        task: action.input,
+        origin: { kind: "schedule", id: schedule.id },
+      });
+      const finished = await updateScheduleFire(tx, {
+        fireId: fire.id,
+        values: { result: { ...result, circleRunId: run.id }, ...finishValues(context.startedAt, "succeeded", null) },
+      });
+      await publishFire(tx, finished);
+    });
+    return;
   }
   const alreadyLinked = new Error("already linked");
   try {

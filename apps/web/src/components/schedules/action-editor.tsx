@@ -24,7 +24,8 @@ type Level = (typeof levels)[number];
 
 export interface ActionDraft {
   kind: ScheduleActionKind;
-  agentId: string;
+  /** Who does a run_task: "agent:<id>" or "circle:<id>". */
+  target: string;
   prompt: string;
   pipelineId: string;
   inputsText: string;
@@ -47,7 +48,7 @@ export interface ActionDraft {
 export function draftOfAction(action: ScheduleAction | null): ActionDraft {
   const draft: ActionDraft = {
     kind: action?.kind ?? "send_notification",
-    agentId: "",
+    target: "",
     prompt: "",
     pipelineId: "",
     inputsText: "{}",
@@ -67,7 +68,7 @@ export function draftOfAction(action: ScheduleAction | null): ActionDraft {
   };
   if (!action) return draft;
   if (action.kind === "run_task") {
-    if (action.target.kind === "agent") draft.agentId = action.target.agentId;
+    draft.target = action.target.kind === "agent" ? `agent:${action.target.agentId}` : `circle:${action.target.circleId}`;
     draft.prompt = action.input;
   } else if (action.kind === "execute_pipeline") {
     draft.pipelineId = action.pipelineId;
@@ -142,8 +143,10 @@ export function parseHeaders(text: string): { headers: Record<string, string>; p
 /** The action as the API takes it, or the problem that keeps the draft from being one. */
 export function actionOfDraft(draft: ActionDraft, declaredInputs: PipelineInputs | undefined): { action?: unknown; problem?: string } {
   if (draft.kind === "run_task") {
-    if (!draft.agentId) return { problem: "Choose an agent" };
-    return { action: { kind: "run_task", target: { kind: "agent", agentId: draft.agentId }, input: draft.prompt } };
+    const [kind, id] = draft.target.split(":");
+    if (!id) return { problem: "Choose an agent or a circle" };
+    const target = kind === "circle" ? { kind: "circle", circleId: id } : { kind: "agent", agentId: id };
+    return { action: { kind: "run_task", target, input: draft.prompt } };
   }
   if (draft.kind === "execute_pipeline") {
     if (!draft.pipelineId) return { problem: "Choose a pipeline" };
@@ -223,8 +226,10 @@ function RunTaskFields({ project, draft, update }: FieldsProps & { project: Acco
   const trpc = useTRPC();
   const promptId = useId();
   const agents = useQuery(trpc.agents.list.queryOptions({ projectId: project.id, limit: 100 }));
-  if (agents.isPending) return <LoadingState label="Loading agents…" />;
+  const circles = useQuery(trpc.circles.list.queryOptions({ projectId: project.id, limit: 100 }));
+  if (agents.isPending || circles.isPending) return <LoadingState label="Loading agents and circles…" />;
   if (agents.isError) return <ErrorState error={agents.error} title="Could not load the agents" onRetry={() => agents.refetch()} />;
+  if (circles.isError) return <ErrorState error={circles.error} title="Could not load the circles" onRetry={() => circles.refetch()} />;
   const list = agents.data.items;
   if (list.length === 0) {
     return (
@@ -236,13 +241,17 @@ function RunTaskFields({ project, draft, update }: FieldsProps & { project: Acco
   return (
     <>
       <SelectField
-        label="Agent"
-        value={draft.agentId}
-        options={[{ value: "", label: "Choose an agent" }, ...list.map((agent) => ({ value: agent.id, label: agent.name }))]}
-        onChange={(agentId) => update({ agentId })}
+        label="Agent or circle"
+        value={draft.target}
+        options={[
+          { value: "", label: "Choose an agent or a circle" },
+          ...list.map((agent) => ({ value: `agent:${agent.id}`, label: `Agent: ${agent.name}` })),
+          ...circles.data.items.map((circle) => ({ value: `circle:${circle.id}`, label: `Circle: ${circle.name}` })),
+        ]}
+        onChange={(target) => update({ target })}
       />
       <div className="field">
-        <label htmlFor={promptId}>Task for the agent</label>
+        <label htmlFor={promptId}>The task</label>
         <textarea
           id={promptId}
           className={styles.textarea}

@@ -184,6 +184,8 @@ function LinkedWork({ fire }: { fire: ScheduleFire }) {
       </Link>
     );
   }
+  const circleRunId = typeof fire.result.circleRunId === "string" ? fire.result.circleRunId : null;
+  if (circleRunId) return <Link href={`/circles/runs/${circleRunId}`}>Circle run {shortId(circleRunId)}</Link>;
   const status = typeof fire.result.status === "number" ? fire.result.status : null;
   if (status !== null) return <span className="mono">HTTP {status}</span>;
   return <span className="muted">—</span>;
