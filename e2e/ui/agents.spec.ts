@@ -81,15 +81,11 @@ test("a user creates an offline agent, chats, sees a memory kept and recalled, a
     // Wait for the search to settle (the list re-renders with its results), so the confirm is not lost mid-click.
     await expect(page.locator("tbody tr")).toHaveCount(1);
     await page.screenshot({ path: path.join(screenshotsDir, "agents-list.png"), fullPage: true });
-    // A refetch that re-renders the row closes an open confirmation; ask again until the confirm lands.
-    await expect(async () => {
-      if (await row.isVisible()) {
-        const confirm = row.getByRole("button", { name: "Archive agent" });
-        if (!(await confirm.isVisible())) await row.getByRole("button", { name: `Archive ${agentName}` }).click({ timeout: 2_000 });
-        await confirm.click({ timeout: 2_000 });
-      }
-      await expect(page.getByText("No agents match")).toBeVisible({ timeout: 2_000 });
-    }).toPass({ timeout: 20_000 });
+    await row.getByRole("button", { name: `Archive ${agentName}` }).click();
+    const confirm = row.getByRole("button", { name: "Archive agent" });
+    await expect(confirm).toBeVisible();
+    await confirm.click();
+    await expect(page.getByText("No agents match")).toBeVisible();
     await page.getByLabel("Show archived").check();
     await expect(row).toContainText("Archived");
     await expect(row.getByRole("button", { name: `Restore ${agentName}` })).toBeVisible();
