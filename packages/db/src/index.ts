@@ -8,6 +8,7 @@ export * from "./queries/audit";
 export * from "./queries/chat";
 export * from "./queries/circles";
 export * from "./queries/events";
+export * from "./queries/knowledge";
 export * from "./queries/mcp-servers";
 export * from "./queries/notifications";
 export * from "./queries/pipelines";

@@ -6,6 +6,7 @@ export * from "./audit";
 export * from "./chat";
 export * from "./circles";
 export * from "./events";
+export * from "./knowledge";
 export * from "./mcp";
 export * from "./notifications";
 export * from "./pipelines";

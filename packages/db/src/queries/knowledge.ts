@@ -1,0 +1,405 @@
+/**
+ * Query functions for knowledge bases, their documents and chunks. Every read that a user's request
+ * reaches is scoped by project id; the chunk-level reads used by search are scoped by knowledge base
+ * ids the caller already resolved inside the project.
+ */
+import { and, count, desc, eq, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import type { DbExecutor } from "../client";
+import { knowledgeBases, knowledgeChunks, knowledgeDocuments } from "../schema";
+
+export type KnowledgeBaseRow = typeof knowledgeBases.$inferSelect;
+export type KnowledgeDocumentRow = typeof knowledgeDocuments.$inferSelect;
+export type KnowledgeDocumentSummaryRow = Omit<KnowledgeDocumentRow, "extractedText">;
+export type NewKnowledgeChunk = typeof knowledgeChunks.$inferInsert;
+
+export async function insertKnowledgeBase(db: DbExecutor, values: typeof knowledgeBases.$inferInsert): Promise<KnowledgeBaseRow> {
+  const [row] = await db.insert(knowledgeBases).values(values).returning();
+  if (!row) throw new Error("insert into knowledge_bases returned no row");
+  return row;
+}
+
+export async function findKnowledgeBase(
+  db: DbExecutor,
+  params: { projectId: string; knowledgeBaseId: string },
+): Promise<KnowledgeBaseRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(knowledgeBases)
+    .where(and(eq(knowledgeBases.projectId, params.projectId), eq(knowledgeBases.id, params.knowledgeBaseId)));
+  return row;
+}
+
+export async function findKnowledgeBases(db: DbExecutor, params: { projectId: string; knowledgeBaseIds: readonly string[] }) {
+  if (params.knowledgeBaseIds.length === 0) return [];
+  return db
+    .select()
+    .from(knowledgeBases)
+    .where(and(eq(knowledgeBases.projectId, params.projectId), inArray(knowledgeBases.id, [...params.knowledgeBaseIds])));
+}
+
+export async function lockKnowledgeBase(db: DbExecutor, params: { knowledgeBaseId: string }): Promise<KnowledgeBaseRow | undefined> {
+  const [row] = await db.select().from(knowledgeBases).where(eq(knowledgeBases.id, params.knowledgeBaseId)).for("update");
+  return row;
+}
+
+export async function updateKnowledgeBaseRow(
+  db: DbExecutor,
+  params: { knowledgeBaseId: string; values: Partial<typeof knowledgeBases.$inferInsert> },
+): Promise<KnowledgeBaseRow> {
+  const [row] = await db
+    .update(knowledgeBases)
+    .set({ ...params.values, updatedAt: new Date() })
+    .where(eq(knowledgeBases.id, params.knowledgeBaseId))
+    .returning();
+  if (!row) throw new Error("update of knowledge_bases returned no row");
+  return row;
+}
+
+/** Marks that chunks were added or removed, so in-process vector indexes reload what changed. */
+export async function bumpKnowledgeContentVersion(db: DbExecutor, knowledgeBaseId: string): Promise<void> {
+  await db
+    .update(knowledgeBases)
+    .set({ contentVersion: sql`${knowledgeBases.contentVersion} + 1` })
+    .where(eq(knowledgeBases.id, knowledgeBaseId));
+}
+
+export async function deleteKnowledgeBaseRow(db: DbExecutor, params: { projectId: string; knowledgeBaseId: string }): Promise<boolean> {
+  const rows = await db
+    .delete(knowledgeBases)
+    .where(and(eq(knowledgeBases.projectId, params.projectId), eq(knowledgeBases.id, params.knowledgeBaseId)))
+    .returning({ id: knowledgeBases.id });
+  return rows.length > 0;
+}
+
+export async function listKnowledgeBaseRows(db: DbExecutor, params: { projectId: string }) {
+  const documents = db
+    .select({
+      knowledgeBaseId: knowledgeDocuments.knowledgeBaseId,
+      total: count().as("total"),
+      ready: sql<number>`count(*) filter (where ${knowledgeDocuments.status} = 'ready')::int`.as("ready"),
+      failed: sql<number>`count(*) filter (where ${knowledgeDocuments.status} = 'failed')::int`.as("failed"),
+      chunks: sql<number>`coalesce(sum(${knowledgeDocuments.chunkCount}) filter (where ${knowledgeDocuments.status} = 'ready'), 0)::int`.as(
+        "chunks",
+      ),
+    })
+    .from(knowledgeDocuments)
+    .where(eq(knowledgeDocuments.projectId, params.projectId))
+    .groupBy(knowledgeDocuments.knowledgeBaseId)
+    .as("documents");
+  return db
+    .select({
+      base: knowledgeBases,
+      documentCount: sql<number>`coalesce(${documents.total}, 0)::int`,
+      readyCount: sql<number>`coalesce(${documents.ready}, 0)::int`,
+      failedCount: sql<number>`coalesce(${documents.failed}, 0)::int`,
+      chunkCount: sql<number>`coalesce(${documents.chunks}, 0)::int`,
+    })
+    .from(knowledgeBases)
+    .leftJoin(documents, eq(documents.knowledgeBaseId, knowledgeBases.id))
+    .where(eq(knowledgeBases.projectId, params.projectId))
+    .orderBy(desc(knowledgeBases.createdAt), desc(knowledgeBases.id));
+}
+
+export async function insertKnowledgeDocument(
+  db: DbExecutor,
+  values: typeof knowledgeDocuments.$inferInsert,
+): Promise<KnowledgeDocumentSummaryRow> {
+  const { extractedText: _text, ...columns } = knowledgeDocuments._.columns;
+  const [row] = await db.insert(knowledgeDocuments).values(values).returning(columns);
+  if (!row) throw new Error("insert into knowledge_documents returned no row");
+  return row;
+}
+
+const summaryColumns = (() => {
+  const { extractedText: _text, ...columns } = knowledgeDocuments._.columns;
+  return columns;
+})();
+
+export async function findKnowledgeDocument(
+  db: DbExecutor,
+  params: { projectId: string; documentId: string },
+): Promise<KnowledgeDocumentSummaryRow | undefined> {
+  const [row] = await db
+    .select(summaryColumns)
+    .from(knowledgeDocuments)
+    .where(and(eq(knowledgeDocuments.projectId, params.projectId), eq(knowledgeDocuments.id, params.documentId)));
+  return row;
+}
+
+/** The whole row with its extracted text, locked for the ingestion transaction. */
+export async function lockKnowledgeDocument(db: DbExecutor, params: { documentId: string }): Promise<KnowledgeDocumentRow | undefined> {
+  const [row] = await db.select().from(knowledgeDocuments).where(eq(knowledgeDocuments.id, params.documentId)).for("update");
+  return row;
+}
+
+export async function findKnowledgeDocumentWithText(
+  db: DbExecutor,
+  params: { documentId: string },
+): Promise<KnowledgeDocumentRow | undefined> {
+  const [row] = await db.select().from(knowledgeDocuments).where(eq(knowledgeDocuments.id, params.documentId));
+  return row;
+}
+
+export async function updateKnowledgeDocumentRow(
+  db: DbExecutor,
+  params: { documentId: string; values: Partial<typeof knowledgeDocuments.$inferInsert> },
+): Promise<KnowledgeDocumentSummaryRow> {
+  const [row] = await db
+    .update(knowledgeDocuments)
+    .set({ ...params.values, updatedAt: new Date() })
+    .where(eq(knowledgeDocuments.id, params.documentId))
+    .returning(summaryColumns);
+  if (!row) throw new Error("update of knowledge_documents returned no row");
+  return row;
+}
+
+export async function deleteKnowledgeDocumentRow(
+  db: DbExecutor,
+  params: { projectId: string; documentId: string },
+): Promise<{ knowledgeBaseId: string } | undefined> {
+  const [row] = await db
+    .delete(knowledgeDocuments)
+    .where(and(eq(knowledgeDocuments.projectId, params.projectId), eq(knowledgeDocuments.id, params.documentId)))
+    .returning({ knowledgeBaseId: knowledgeDocuments.knowledgeBaseId });
+  return row;
+}
+
+export async function listKnowledgeDocumentRows(
+  db: DbExecutor,
+  params: { knowledgeBaseId: string; limit: number; status?: string; cursor?: { createdAt: Date; id: string } },
+): Promise<KnowledgeDocumentSummaryRow[]> {
+  const conditions: SQL[] = [eq(knowledgeDocuments.knowledgeBaseId, params.knowledgeBaseId)];
+  if (params.status) conditions.push(eq(knowledgeDocuments.status, params.status));
+  if (params.cursor) {
+    const before = or(
+      lt(knowledgeDocuments.createdAt, params.cursor.createdAt),
+      and(eq(knowledgeDocuments.createdAt, params.cursor.createdAt), lt(knowledgeDocuments.id, params.cursor.id)),
+    );
+    if (before) conditions.push(before);
+  }
+  return db
+    .select(summaryColumns)
+    .from(knowledgeDocuments)
+    .where(and(...conditions))
+    .orderBy(desc(knowledgeDocuments.createdAt), desc(knowledgeDocuments.id))
+    .limit(params.limit);
+}
+
+/** Ready documents of a base with no chunks in a generation yet (what a re-index still has to do). */
+export async function listDocumentsMissingGeneration(db: DbExecutor, params: { knowledgeBaseId: string; generation: number }) {
+  return db
+    .select({ id: knowledgeDocuments.id })
+    .from(knowledgeDocuments)
+    .where(
+      and(
+        eq(knowledgeDocuments.knowledgeBaseId, params.knowledgeBaseId),
+        eq(knowledgeDocuments.status, "ready"),
+        sql`not exists (select 1 from ${knowledgeChunks} where ${knowledgeChunks.documentId} = ${knowledgeDocuments.id} and ${knowledgeChunks.generation} = ${params.generation})`,
+      ),
+    )
+    .orderBy(knowledgeDocuments.createdAt);
+}
+
+/** Inserts chunks in batches (a statement carries at most ~65k parameters). */
+export async function insertKnowledgeChunks(db: DbExecutor, rows: readonly NewKnowledgeChunk[]): Promise<void> {
+  const batch = 500;
+  for (let start = 0; start < rows.length; start += batch) {
+    await db.insert(knowledgeChunks).values(rows.slice(start, start + batch));
+  }
+}
+
+export async function deleteDocumentChunks(db: DbExecutor, params: { documentId: string; generation?: number }): Promise<number> {
+  const rows = await db
+    .delete(knowledgeChunks)
+    .where(
+      and(
+        eq(knowledgeChunks.documentId, params.documentId),
+        ...(params.generation === undefined ? [] : [eq(knowledgeChunks.generation, params.generation)]),
+      ),
+    )
+    .returning({ id: knowledgeChunks.id });
+  return rows.length;
+}
+
+export async function deleteChunksBeforeGeneration(db: DbExecutor, params: { knowledgeBaseId: string; generation: number }): Promise<void> {
+  await db
+    .delete(knowledgeChunks)
+    .where(and(eq(knowledgeChunks.knowledgeBaseId, params.knowledgeBaseId), sql`${knowledgeChunks.generation} <> ${params.generation}`));
+}
+
+/** A document's chunks of one generation in order (re-index copies their text; the UI shows them). */
+export async function listDocumentChunks(db: DbExecutor, params: { documentId: string; generation: number; limit?: number }) {
+  return db
+    .select({
+      id: knowledgeChunks.id,
+      position: knowledgeChunks.position,
+      headingPath: knowledgeChunks.headingPath,
+      startOffset: knowledgeChunks.startOffset,
+      endOffset: knowledgeChunks.endOffset,
+      content: knowledgeChunks.content,
+    })
+    .from(knowledgeChunks)
+    .where(and(eq(knowledgeChunks.documentId, params.documentId), eq(knowledgeChunks.generation, params.generation)))
+    .orderBy(knowledgeChunks.position)
+    .limit(params.limit ?? 100_000);
+}
+
+export async function countKnowledgeChunks(db: DbExecutor, params: { knowledgeBaseId: string; generation?: number }): Promise<number> {
+  const [row] = await db
+    .select({ total: count() })
+    .from(knowledgeChunks)
+    .where(
+      and(
+        eq(knowledgeChunks.knowledgeBaseId, params.knowledgeBaseId),
+        ...(params.generation === undefined ? [] : [eq(knowledgeChunks.generation, params.generation)]),
+      ),
+    );
+  return row?.total ?? 0;
+}
+
+/** Vectors of a generation added after `afterSeq`, in seq order (an in-process index loads them in pages). */
+export async function loadChunkVectors(
+  db: DbExecutor,
+  params: { knowledgeBaseId: string; generation: number; afterSeq: number; limit: number },
+): Promise<Array<{ id: string; seq: number; embedding: Buffer }>> {
+  return db
+    .select({ id: knowledgeChunks.id, seq: knowledgeChunks.seq, embedding: knowledgeChunks.embedding })
+    .from(knowledgeChunks)
+    .where(
+      and(
+        eq(knowledgeChunks.knowledgeBaseId, params.knowledgeBaseId),
+        eq(knowledgeChunks.generation, params.generation),
+        gt(knowledgeChunks.seq, params.afterSeq),
+      ),
+    )
+    .orderBy(knowledgeChunks.seq)
+    .limit(params.limit);
+}
+
+export interface KnowledgeSearchFilters {
+  documentIds?: readonly string[];
+  /** Chunks whose heading path contains this text (case-insensitive). */
+  heading?: string;
+  sourceKinds?: readonly string[];
+  formats?: readonly string[];
+}
+
+export interface KnowledgeChunkHit {
+  id: string;
+  knowledgeBaseId: string;
+  documentId: string;
+  documentName: string;
+  sourceKind: string;
+  sourceUrl: string | null;
+  format: string;
+  position: number;
+  headingPath: string[];
+  content: string;
+}
+
+function filterConditions(filters: KnowledgeSearchFilters | undefined): SQL[] {
+  const conditions: SQL[] = [];
+  if (filters?.documentIds?.length) conditions.push(inArray(knowledgeChunks.documentId, [...filters.documentIds]));
+  if (filters?.heading) {
+    conditions.push(sql`${knowledgeChunks.headingPath}::text ilike ${`%${filters.heading.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+  }
+  if (filters?.sourceKinds?.length) conditions.push(inArray(knowledgeDocuments.sourceKind, [...filters.sourceKinds]));
+  if (filters?.formats?.length) conditions.push(inArray(knowledgeDocuments.format, [...filters.formats]));
+  return conditions;
+}
+
+const hitColumns = {
+  id: knowledgeChunks.id,
+  knowledgeBaseId: knowledgeChunks.knowledgeBaseId,
+  documentId: knowledgeChunks.documentId,
+  documentName: knowledgeDocuments.name,
+  sourceKind: knowledgeDocuments.sourceKind,
+  sourceUrl: knowledgeDocuments.sourceUrl,
+  format: knowledgeDocuments.format,
+  position: knowledgeChunks.position,
+  headingPath: knowledgeChunks.headingPath,
+  content: knowledgeChunks.content,
+};
+
+/** The active generation of each base, as (id, generation) pairs for the search statements. */
+function activeGenerationCondition(bases: ReadonlyArray<{ id: string; generation: number }>): SQL {
+  const pairs = bases.map((base) => sql`(${base.id}::uuid, ${base.generation}::int)`);
+  return sql`(${knowledgeChunks.knowledgeBaseId}, ${knowledgeChunks.generation}) in (${sql.join(pairs, sql`, `)})`;
+}
+
+/**
+ * Full-text candidates: `websearch_to_tsquery` over the GIN-indexed tsvector, ranked by `ts_rank`
+ * (normalisation 1: divided by 1 + log(length), so long chunks do not win by size alone). Only chunks
+ * of ready documents exist, and the join keeps it so even if that ever changed.
+ */
+export async function fullTextKnowledgeSearch(
+  db: DbExecutor,
+  params: { bases: ReadonlyArray<{ id: string; generation: number }>; query: string; limit: number; filters?: KnowledgeSearchFilters },
+): Promise<Array<KnowledgeChunkHit & { rank: number }>> {
+  if (params.bases.length === 0) return [];
+  const query = sql`websearch_to_tsquery('english'::regconfig, ${params.query})`;
+  const rank = sql<number>`ts_rank(${knowledgeChunks.searchVector}, ${query}, 1)`;
+  const rows = await db
+    .select({ ...hitColumns, rank: rank.as("rank") })
+    .from(knowledgeChunks)
+    .innerJoin(knowledgeDocuments, eq(knowledgeDocuments.id, knowledgeChunks.documentId))
+    .where(
+      and(
+        activeGenerationCondition(params.bases),
+        sql`${knowledgeChunks.searchVector} @@ ${query}`,
+        eq(knowledgeDocuments.status, "ready"),
+        ...filterConditions(params.filters),
+      ),
+    )
+    .orderBy(sql`rank desc`, knowledgeChunks.id)
+    .limit(params.limit);
+  return rows.map((row) => ({ ...row, rank: Number(row.rank) }));
+}
+
+/** The live chunks among `ids` (a deleted document's are gone at once), with what a citation needs. */
+export async function findLiveKnowledgeChunks(
+  db: DbExecutor,
+  params: { bases: ReadonlyArray<{ id: string; generation: number }>; ids: readonly string[]; filters?: KnowledgeSearchFilters },
+): Promise<KnowledgeChunkHit[]> {
+  if (params.ids.length === 0 || params.bases.length === 0) return [];
+  return db
+    .select(hitColumns)
+    .from(knowledgeChunks)
+    .innerJoin(knowledgeDocuments, eq(knowledgeDocuments.id, knowledgeChunks.documentId))
+    .where(
+      and(
+        inArray(knowledgeChunks.id, [...params.ids]),
+        activeGenerationCondition(params.bases),
+        eq(knowledgeDocuments.status, "ready"),
+        ...filterConditions(params.filters),
+      ),
+    );
+}
+
+/** Whether any filter needs the chunk or document rows (the vector index alone cannot apply it). */
+export function hasKnowledgeFilters(filters: KnowledgeSearchFilters | undefined): boolean {
+  return Boolean(filters?.documentIds?.length || filters?.heading || filters?.sourceKinds?.length || filters?.formats?.length);
+}
+
+export async function findKnowledgeChunk(db: DbExecutor, params: { projectId: string; chunkId: string }) {
+  const [row] = await db
+    .select({
+      ...hitColumns,
+      generation: knowledgeChunks.generation,
+      startOffset: knowledgeChunks.startOffset,
+      endOffset: knowledgeChunks.endOffset,
+    })
+    .from(knowledgeChunks)
+    .innerJoin(knowledgeDocuments, eq(knowledgeDocuments.id, knowledgeChunks.documentId))
+    .where(and(eq(knowledgeChunks.projectId, params.projectId), eq(knowledgeChunks.id, params.chunkId)));
+  return row;
+}
+
+/** The vector extension's presence: installed in this database, or installable (available). */
+export async function findVectorExtension(db: DbExecutor): Promise<{ installedVersion: string | null; isAvailable: boolean }> {
+  const rows = await db.execute<{ installed_version: string | null }>(
+    sql`select installed_version from pg_available_extensions where name = 'vector'`,
+  );
+  const row = rows[0];
+  return { installedVersion: row?.installed_version ?? null, isAvailable: row !== undefined };
+}
