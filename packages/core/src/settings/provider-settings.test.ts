@@ -1,10 +1,13 @@
-import { schema } from "@gathering/db";
+import { randomUUID } from "node:crypto";
+import { insertMcpServer, schema } from "@gathering/db";
 import { createTestDatabase, type TestDatabase } from "@gathering/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUp } from "../auth/accounts";
 import { AppError } from "../errors";
+import { createLogger } from "../logger";
 import { generateKeyringEntry, parseKeyring } from "../security/encryption";
+import { McpConnectionManager } from "../tools/mcp/connections";
 import { getProviderSettings, readProviderApiKey, rotateStoredSecrets, updateProviderSettings } from "./provider-settings";
 
 let database: TestDatabase;
@@ -64,11 +67,31 @@ describe("provider settings", () => {
   });
 
   it("rotates every stored key to a new encryption key, after which the old key can go", async () => {
+    // An MCP server's headers are encrypted the same way (row id as associated data) and rotate with the keys.
+    const serverId = randomUUID();
+    const mcpSecrets = new McpConnectionManager({ keyring, logger: createLogger({ level: "silent" }) }).encryptSecrets(serverId, {
+      headers: { authorization: "Bearer mcp-secret-token" },
+    });
+    await insertMcpServer(database.db, {
+      id: serverId,
+      projectId,
+      name: "remote",
+      transport: "http",
+      url: "https://mcp.example.com/mcp",
+      ...mcpSecrets,
+      secretNames: ["authorization"],
+    });
     const rotatedKeyring = parseKeyring(`${generateKeyringEntry("second")},${firstKey}`);
-    expect(await rotateStoredSecrets(database.db, rotatedKeyring)).toEqual({ rotated: 2, alreadyCurrent: 0 });
-    expect(await rotateStoredSecrets(database.db, rotatedKeyring)).toEqual({ rotated: 0, alreadyCurrent: 2 });
+    expect(await rotateStoredSecrets(database.db, rotatedKeyring)).toEqual({ rotated: 3, alreadyCurrent: 0 });
+    expect(await rotateStoredSecrets(database.db, rotatedKeyring)).toEqual({ rotated: 0, alreadyCurrent: 3 });
     const onlyNewKey = parseKeyring(`second:${rotatedKeyring.keys.get("second")?.toString("base64")}`);
     expect(await readProviderApiKey(database.db, onlyNewKey, { projectId, provider: "openai" })).toBe("sk-openai-secret-1234");
+    const [server] = await database.db.select().from(schema.mcpServers).where(eq(schema.mcpServers.id, serverId));
+    expect(server?.secretKeyId).toBe("second");
+    if (!server) throw new Error("the MCP server row is gone");
+    expect(new McpConnectionManager({ keyring: onlyNewKey, logger: createLogger({ level: "silent" }) }).decryptSecrets(server)).toEqual({
+      headers: { authorization: "Bearer mcp-secret-token" },
+    });
     const [row] = await database.db.execute<{ key_ids: string }>(
       sql`select string_agg(distinct key_id, ',') as key_ids from project_secrets`,
     );

@@ -10,7 +10,9 @@ import {
   findProjectSecret,
   findProjectSettings,
   listAllProjectSecrets,
+  listEncryptedMcpServerSecrets,
   listProjectSecrets,
+  updateMcpServerSecretCiphertext,
   updateProjectSecretCiphertext,
   upsertProjectSecret,
   upsertProjectSettings,
@@ -139,7 +141,7 @@ export async function readProviderApiKey(
   return decryptSecret(keyring, { keyId: secret.keyId, ciphertext: secret.ciphertext }, secret.id);
 }
 
-/** Re-encrypts every stored secret with the keyring's active key (after adding a new key first in the list). */
+/** Re-encrypts every stored secret (provider keys, MCP server secrets) with the keyring's active key (after adding a new key first in the list). */
 export async function rotateStoredSecrets(db: Database, keyring: Keyring): Promise<{ rotated: number; alreadyCurrent: number }> {
   return db.transaction(async (tx) => {
     let rotated = 0;
@@ -151,6 +153,16 @@ export async function rotateStoredSecrets(db: Database, keyring: Keyring): Promi
       }
       const plaintext = decryptSecret(keyring, { keyId: secret.keyId, ciphertext: secret.ciphertext }, secret.id);
       await updateProjectSecretCiphertext(tx, { id: secret.id, ...encryptSecret(keyring, plaintext, secret.id) });
+      rotated += 1;
+    }
+    // MCP servers' environment and headers use the same scheme: the row id is the associated data.
+    for (const server of await listEncryptedMcpServerSecrets(tx)) {
+      if (server.secretKeyId === keyring.activeKeyId) {
+        alreadyCurrent += 1;
+        continue;
+      }
+      const plaintext = decryptSecret(keyring, { keyId: server.secretKeyId, ciphertext: server.secretCiphertext }, server.id);
+      await updateMcpServerSecretCiphertext(tx, { id: server.id, ...encryptSecret(keyring, plaintext, server.id) });
       rotated += 1;
     }
     await recordAudit(tx, { action: "secrets.rotate", metadata: { rotated, activeKeyId: keyring.activeKeyId } });

@@ -1,5 +1,5 @@
 /** Query functions for the MCP servers a project connects to. */
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { mcpServers } from "../schema";
 
@@ -86,4 +86,25 @@ export async function deleteMcpServer(db: DbExecutor, params: { projectId: strin
     .where(and(eq(mcpServers.projectId, params.projectId), eq(mcpServers.id, params.serverId)))
     .returning();
   return row;
+}
+
+/** Every server that holds encrypted secrets, across projects (for re-encrypting them after a key rotation). */
+export async function listEncryptedMcpServerSecrets(
+  db: DbExecutor,
+): Promise<Array<{ id: string; secretKeyId: string; secretCiphertext: string }>> {
+  const rows = await db
+    .select({ id: mcpServers.id, secretKeyId: mcpServers.secretKeyId, secretCiphertext: mcpServers.secretCiphertext })
+    .from(mcpServers)
+    .where(and(isNotNull(mcpServers.secretKeyId), isNotNull(mcpServers.secretCiphertext)));
+  return rows.flatMap((row) =>
+    row.secretKeyId && row.secretCiphertext ? [{ id: row.id, secretKeyId: row.secretKeyId, secretCiphertext: row.secretCiphertext }] : [],
+  );
+}
+
+/** Replaces a server's encrypted secrets with the same plaintext under another key. */
+export async function updateMcpServerSecretCiphertext(
+  db: DbExecutor,
+  params: { id: string; keyId: string; ciphertext: string },
+): Promise<void> {
+  await db.update(mcpServers).set({ secretKeyId: params.keyId, secretCiphertext: params.ciphertext }).where(eq(mcpServers.id, params.id));
 }
