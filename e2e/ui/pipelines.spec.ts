@@ -319,7 +319,7 @@ test("from the list a pipeline is exported, imported, duplicated, run with its i
   await page.getByLabel("Search pipelines").fill(name);
   await expect(page.locator("tbody tr")).toHaveCount(3);
   await row.getByRole("button", { name: `Archive ${name}` }).click();
-  await row.getByRole("button", { name: "Archive pipeline" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Archive pipeline" }).click();
   await expect(page.getByTestId("toast").filter({ hasText: `Archived “${name}”` })).toBeVisible();
   await expect(page.locator("tbody tr")).toHaveCount(2);
   await page.getByLabel("Show archived").check();

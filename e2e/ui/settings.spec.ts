@@ -27,7 +27,7 @@ test("an API key shows only masked after saving and after a reload, and can be r
   await page.screenshot({ path: path.join(screenshotsDir, "settings.png"), fullPage: true });
 
   await anthropic.getByRole("button", { name: "Remove the Anthropic key" }).click();
-  await anthropic.getByRole("button", { name: "Remove key" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Remove key" }).click();
   await expect(anthropic.getByRole("status")).toHaveText("Anthropic key removed.");
   await expect(anthropic.getByText("Not set")).toBeVisible();
   await expect(anthropic.getByTestId("anthropic-key-masked")).toHaveCount(0);

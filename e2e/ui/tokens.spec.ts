@@ -64,8 +64,9 @@ test("a token made in the dashboard works with the SDK for its project only, unt
 
   await test.step("revoking asks first, then the SDK is refused", async () => {
     await row.getByRole("button", { name: `Revoke ${tokenName}` }).click();
-    await expect(row.getByRole("group", { name: /Revoke “CI deploy/ })).toBeVisible();
-    await row.getByRole("button", { name: "Revoke token" }).click();
+    const question = page.getByRole("alertdialog", { name: `Revoke ${tokenName}` });
+    await expect(question).toContainText(/Revoke “CI deploy/);
+    await question.getByRole("button", { name: "Revoke token" }).click();
     await expect(row).toContainText("Revoked");
     await expect(row.getByRole("button", { name: `Revoke ${tokenName}` })).toHaveCount(0);
 

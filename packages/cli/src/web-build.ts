@@ -30,6 +30,7 @@ export function webSourceStamp(rootDir: string): string {
     ...listFiles(path.join(rootDir, "apps/web/src")),
     ...["api", "auth", "core", "db", "jobs", "server"].flatMap((name) => listFiles(path.join(rootDir, "packages", name, "src"))),
     path.join(rootDir, "apps/web/next.config.ts"),
+    path.join(rootDir, "apps/web/postcss.config.mjs"),
     path.join(rootDir, "apps/web/package.json"),
     path.join(rootDir, "drizzle/meta/_journal.json"),
     path.join(rootDir, "package-lock.json"),

@@ -2,6 +2,7 @@
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 import { TRPCReactProvider } from "~/trpc/react";
+import "./tailwind.css";
 import "./globals.css";
 
 export const metadata: Metadata = {

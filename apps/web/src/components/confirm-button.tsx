@@ -1,6 +1,20 @@
 "use client";
-/** A destructive action behind a second, explicit click, so a slip of the mouse or keyboard cannot trigger it. */
-import { useEffect, useRef, useState } from "react";
+/**
+ * A destructive action behind an explicit confirmation: the button opens a modal question (Radix
+ * AlertDialog, focus on Cancel so Enter alone cannot destroy anything), and only its confirm button acts.
+ * The dialog's open state belongs to this component, so it must stay mounted while the question is open:
+ * a list keeps its rows (and their keys) while it refetches instead of swapping them for a spinner.
+ */
+import { useState } from "react";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogFooter,
+  AlertDialogTrigger,
+} from "./ui/alert-dialog";
+import { Button } from "./ui/button";
 
 interface ConfirmButtonProps {
   /** The first button's text, e.g. "Remove". */
@@ -16,49 +30,19 @@ interface ConfirmButtonProps {
 
 export function ConfirmButton({ label, accessibleLabel, prompt, confirmLabel, onConfirm, isPending = false }: ConfirmButtonProps) {
   const [isAsking, setIsAsking] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  const triggerRef = useRef<HTMLButtonElement>(null);
-  const wasAsking = useRef(false);
-
-  useEffect(() => {
-    // Keyboard users land on the question when it appears, and back on the button when it goes.
-    if (isAsking) confirmRef.current?.focus();
-    else if (wasAsking.current) triggerRef.current?.focus();
-    wasAsking.current = isAsking;
-  }, [isAsking]);
-
-  if (!isAsking) {
-    return (
-      <button
-        ref={triggerRef}
-        type="button"
-        className="button button-danger-quiet"
-        aria-label={accessibleLabel}
-        disabled={isPending}
-        onClick={() => setIsAsking(true)}
-      >
-        {isPending ? "Working…" : label}
-      </button>
-    );
-  }
   return (
-    // biome-ignore lint/a11y/useSemanticElements: a fieldset would bring form semantics to a pair of buttons inside a table row.
-    <span className="confirm" role="group" aria-label={prompt} onKeyDown={(event) => event.key === "Escape" && setIsAsking(false)}>
-      <span className="confirm-prompt">{prompt}</span>
-      <button
-        ref={confirmRef}
-        type="button"
-        className="button button-danger"
-        onClick={() => {
-          setIsAsking(false);
-          onConfirm();
-        }}
-      >
-        {confirmLabel}
-      </button>
-      <button type="button" className="button button-ghost" onClick={() => setIsAsking(false)}>
-        Cancel
-      </button>
-    </span>
+    <AlertDialog open={isAsking} onOpenChange={setIsAsking}>
+      <AlertDialogTrigger asChild>
+        <Button variant="danger-quiet" aria-label={accessibleLabel} disabled={isPending}>
+          {isPending ? "Working…" : label}
+        </Button>
+      </AlertDialogTrigger>
+      <AlertDialogContent title={accessibleLabel ?? label} description={prompt}>
+        <AlertDialogFooter>
+          <AlertDialogCancel>Cancel</AlertDialogCancel>
+          <AlertDialogAction onClick={onConfirm}>{confirmLabel}</AlertDialogAction>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
   );
 }
