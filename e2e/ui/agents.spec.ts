@@ -76,15 +76,17 @@ test("a user creates an offline agent, chats, sees a memory kept and recalled, a
   await test.step("archived from the list, the agent leaves it and comes back with “Show archived”", async () => {
     await page.getByRole("link", { name: "All agents" }).click();
     await page.getByLabel("Search agents").fill(agentName);
+    // The list says when it answers this search (not an earlier, unfiltered page that happens to hold one row).
+    await expect(page.getByTestId("list-status")).toHaveText(`1 agent matching “${agentName}”`);
     const row = page.getByRole("row", { name: new RegExp(agentName) });
     await expect(row).toBeVisible();
-    // Wait for the search to settle (the list re-renders with its results), so the confirm is not lost mid-click.
-    await expect(page.locator("tbody tr")).toHaveCount(1);
     await page.screenshot({ path: path.join(screenshotsDir, "agents-list.png"), fullPage: true });
     await row.getByRole("button", { name: `Archive ${agentName}` }).click();
-    const confirm = row.getByRole("button", { name: "Archive agent" });
-    await expect(confirm).toBeVisible();
-    await confirm.click();
+    const question = page.getByRole("alertdialog", { name: `Archive ${agentName}` });
+    await expect(question).toContainText("It stops answering until restored.");
+    await question.getByRole("button", { name: "Archive agent" }).click();
+    await expect(question).toHaveCount(0);
+    await expect(page.getByTestId("toast").filter({ hasText: "Agent archived" })).toBeVisible();
     await expect(page.getByText("No agents match")).toBeVisible();
     await page.getByLabel("Show archived").check();
     await expect(row).toContainText("Archived");
