@@ -20,8 +20,9 @@ import { Logger as GraphileLogger, type Runner, run, type WorkerEvents } from "g
 import pg from "pg";
 import { startScheduleTicker } from "./handlers/schedule-tick";
 import { buildTaskList, type RegisteredJob } from "./job-handler";
-import { agentJobs, pipelineJobs, registeredJobs, scheduleJobs } from "./jobs";
+import { agentJobs, knowledgeJobs, pipelineJobs, registeredJobs, scheduleJobs } from "./jobs";
 import { listenForPipelineCancellations } from "./pipeline-cancellations";
+import { tuneQueueAutovacuum } from "./queue-autovacuum";
 
 export interface StartWorkerOptions {
   connectionString: string;
@@ -144,6 +145,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
             // A due time later than this when the tick sees it counts as missed (catch-up policy).
             graceMs: Math.max(60_000, 2 * scheduleTickMs),
           }),
+          ...knowledgeJobs(options.keyring ? { keyring: options.keyring } : {}),
           ...(options.extraJobs ?? []),
         ],
         { db: database.db, logger },
@@ -157,6 +159,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     await Promise.allSettled([cancellations.close(), database.close(), pgPool.end()]);
     throw error;
   }
+  // After run(): Graphile's migrations have created its tables by now.
+  await tuneQueueAutovacuum(pgPool, logger);
   await heartbeat();
 
   // Any worker may reap; the advisory lock inside makes it one at a time.
