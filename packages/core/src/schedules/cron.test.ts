@@ -161,16 +161,18 @@ describe("due fire times for the tick", () => {
 
   // The bench's 10,000 schedules due in one minute: planning each used to cost ~3 ms (a backwards
   // search through 72 times), 30 s for the tick; forward it is a step or two per schedule.
-  it("plans 10,000 schedules that are on time in well under the 5 s fire target", () => {
+  // How fast this is belongs to `npm run bench -- schedules`, not to a test.
+  it("plans exactly one fire for each of 10,000 schedules due in the same minute", () => {
     const minute = new Date("2025-05-01T10:00:00Z");
     const row = { nextFireAt: minute, cron: "* * * * *", timezone: "UTC", catchUpPolicy: "all", catchUpLimit: 10 };
+    const planned = new Set<number>();
     let fires = 0;
-    const started = performance.now();
     for (let index = 0; index < 10_000; index += 1) {
-      fires += planFireTimes(row as Parameters<typeof planFireTimes>[0], new Date(minute.getTime() + 800), 120_000).length;
+      const times = planFireTimes(row as Parameters<typeof planFireTimes>[0], new Date(minute.getTime() + 800), 120_000);
+      fires += times.length;
+      for (const time of times) planned.add(time.fireAt.getTime());
     }
-    const elapsedMs = performance.now() - started;
     expect(fires).toBe(10_000);
-    expect(elapsedMs).toBeLessThan(5_000);
+    expect([...planned]).toEqual([minute.getTime()]);
   });
 });
