@@ -271,11 +271,11 @@ describe("pause, resume, run now, history, delete", () => {
 });
 
 describe("notifications", () => {
-  it("are per user: counts, lists and read state of one member never touch another's", async () => {
+  it("are per user: counts, lists and read state of one member never touch another's; a viewer marks their own read", async () => {
     const invitation = await inviteMember(
       database.db,
       { userId: alice.userId, role: "owner" },
-      { projectId, email: "bob@example.com", role: "member" },
+      { projectId, email: "bob@example.com", role: "viewer" },
     );
     const bob = await signUp(database.db, accounts, { email: "bob@example.com", name: "Bob", password: "correct horse battery staple" });
     await acceptInvitation(database.db, { userId: bob.id, email: "bob@example.com" }, { token: invitation.token });
@@ -300,5 +300,7 @@ describe("notifications", () => {
     expect(await api().notifications.markRead({ projectId })).toEqual({ marked: 1 });
     expect(await api().notifications.unreadCount({ projectId })).toEqual({ count: 0 });
     expect(await bobApi.notifications.unreadCount({ projectId })).toEqual({ count: 1 });
+    expect(await bobApi.notifications.markRead({ projectId })).toEqual({ marked: 1 });
+    expect(await bobApi.notifications.unreadCount({ projectId })).toEqual({ count: 0 });
   });
 });

@@ -49,6 +49,11 @@ export function toTRPCError(error: AppError): TRPCError {
 /** Procedure metadata: the role a project procedure needs (read by the tenant-isolation test). */
 export interface ProcedureMeta {
   minRole?: ProjectRole;
+  /**
+   * A mutation that changes only the caller's own state in the project (marking their notifications
+   * read), never the project's: the one kind a viewer may call.
+   */
+  isPersonal?: boolean;
 }
 
 const t = initTRPC

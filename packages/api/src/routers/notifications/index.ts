@@ -13,8 +13,9 @@ export const notificationsRouter = createTRPCRouter({
     .input(ZListNotificationsInput.default({ isUnreadOnly: false, limit: 30 }))
     .query(({ ctx, input }) => listNotifications(ctx.db, { ...input, projectId: ctx.project.id, userId: ctx.actor.userId })),
   unreadCount: projectProcedure("viewer").query(({ ctx }) => countUnread(ctx.db, { projectId: ctx.project.id, userId: ctx.actor.userId })),
-  // The tenant-isolation rule allows no viewer mutations, so marking read needs the member role.
-  markRead: projectProcedure("member")
+  // The caller's own read state only (scoped to their user id below), so a viewer may mark theirs read.
+  markRead: projectProcedure("viewer")
+    .meta({ isPersonal: true })
     .input(ZMarkNotificationsReadInput)
     .mutation(({ ctx, input }) => markNotificationsRead(ctx.db, { ...input, projectId: ctx.project.id, userId: ctx.actor.userId })),
 });
