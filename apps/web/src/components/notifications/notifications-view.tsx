@@ -41,7 +41,8 @@ function ProjectNotifications({ project }: { project: AccountProject }) {
   const unreadIds = new Set(unreadItems.map((item) => item.id));
   const readItems = pages.flatMap((page) => page.data?.items ?? []).filter((item) => !unreadIds.has(item.id) && item.isRead);
   const nextCursor = lastPage?.data?.nextCursor ?? null;
-  const canMark = hasRole(project.role, "member");
+  // Read state is the caller's own: every role, viewers too, may mark theirs read.
+  const canMark = hasRole(project.role, "viewer");
   const markRead = useMutation(
     trpc.notifications.markRead.mutationOptions({
       onMutate: () => setFailure(null),
