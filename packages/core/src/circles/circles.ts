@@ -166,6 +166,8 @@ export async function getCircle(db: DbExecutor, input: { projectId: string; circ
 }
 
 export const ZListCirclesInput = z.object({
+  /** Part of the name, case-insensitive. */
+  search: z.string().trim().max(100).optional(),
   includeArchived: z.boolean().default(false),
   limit: z.number().int().min(1).max(100).default(50),
   cursor: z.string().max(200).optional(),
@@ -176,6 +178,7 @@ export async function listCircles(db: DbExecutor, input: { projectId: string } &
   const rows = await listCircleRows(db, {
     projectId: input.projectId,
     includeArchived: options.includeArchived,
+    ...(options.search ? { search: options.search } : {}),
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });

@@ -13,6 +13,7 @@ import {
   insertScheduleFires,
   listScheduleFireRows,
   listScheduleRows,
+  listUpcomingScheduleRows,
   lockSchedule,
   type ScheduleFireRow,
   type ScheduleRow,
@@ -72,6 +73,8 @@ export const ZPreviewInput = z.object({
 });
 
 export const ZListSchedulesInput = z.object({
+  /** Part of the name, case-insensitive. */
+  search: z.string().trim().max(100).optional(),
   limit: z.number().int().min(1).max(200).default(100),
   cursor: z.string().max(200).optional(),
 });
@@ -322,10 +325,26 @@ export async function revealWebhookSecret(
 export async function listSchedules(db: DbExecutor, input: { projectId: string } & z.input<typeof ZListSchedulesInput>) {
   const options = ZListSchedulesInput.parse(input);
   const cursor = decodeCursor(options.cursor);
-  const rows = await listScheduleRows(db, { projectId: input.projectId, limit: options.limit + 1, ...(cursor ? { cursor } : {}) });
+  const rows = await listScheduleRows(db, {
+    projectId: input.projectId,
+    limit: options.limit + 1,
+    ...(options.search ? { search: options.search } : {}),
+    ...(cursor ? { cursor } : {}),
+  });
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return { items: page.map(toSchedule), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+}
+
+export const ZUpcomingSchedulesInput = z.object({
+  limit: z.number().int().min(1).max(20).default(5),
+});
+
+/** The unpaused schedules of a project that fire next, soonest first. */
+export async function listUpcomingSchedules(db: DbExecutor, input: { projectId: string } & z.input<typeof ZUpcomingSchedulesInput>) {
+  const options = ZUpcomingSchedulesInput.parse(input);
+  const rows = await listUpcomingScheduleRows(db, { projectId: input.projectId, limit: options.limit });
+  return rows.map(toSchedule);
 }
 
 export async function listScheduleHistory(db: DbExecutor, input: { projectId: string } & z.input<typeof ZScheduleHistoryInput>) {

@@ -1,5 +1,5 @@
 /** Query functions for circles, their members, conversations, and circle runs with their turns, messages and board. */
-import { and, asc, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { agents, circleBoardItems, circleMembers, circleMessages, circleRuns, circles, circleTurns, conversations } from "../schema";
 
@@ -63,10 +63,11 @@ function beforeCursor(createdAt: typeof circles.createdAt, id: typeof circles.id
 
 export async function listCircleRows(
   db: DbExecutor,
-  params: { projectId: string; includeArchived: boolean; limit: number; cursor?: Cursor },
+  params: { projectId: string; search?: string; includeArchived: boolean; limit: number; cursor?: Cursor },
 ): Promise<CircleRow[]> {
   const conditions: SQL[] = [eq(circles.projectId, params.projectId)];
   if (!params.includeArchived) conditions.push(isNull(circles.archivedAt));
+  if (params.search) conditions.push(ilike(circles.name, `%${params.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`));
   const before = beforeCursor(circles.createdAt, circles.id, params.cursor);
   if (before) conditions.push(before);
   return db

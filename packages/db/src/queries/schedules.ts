@@ -3,7 +3,7 @@
  * LOCKED, so concurrent ticks (two workers) split the due schedules instead of waiting on each other,
  * and a row whose `next_fire_at` another tick just advanced is re-checked by Postgres and left out.
  */
-import { and, desc, eq, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { agentTasks, pipelineRuns, scheduleFires, schedules } from "../schema";
 
@@ -59,9 +59,10 @@ export async function deleteScheduleRow(db: DbExecutor, params: { projectId: str
 
 export async function listScheduleRows(
   db: DbExecutor,
-  params: { projectId: string; limit: number; cursor?: { createdAt: Date; id: string } },
+  params: { projectId: string; search?: string; limit: number; cursor?: { createdAt: Date; id: string } },
 ): Promise<ScheduleRow[]> {
   const conditions: SQL[] = [eq(schedules.projectId, params.projectId)];
+  if (params.search) conditions.push(ilike(schedules.name, `%${params.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`));
   if (params.cursor) {
     const before = or(
       lt(schedules.createdAt, params.cursor.createdAt),
@@ -74,6 +75,16 @@ export async function listScheduleRows(
     .from(schedules)
     .where(and(...conditions))
     .orderBy(desc(schedules.createdAt), desc(schedules.id))
+    .limit(params.limit);
+}
+
+/** The project's unpaused schedules that will fire, soonest first (the overview's "due next"; served by schedules_due_idx). */
+export async function listUpcomingScheduleRows(db: DbExecutor, params: { projectId: string; limit: number }): Promise<ScheduleRow[]> {
+  return db
+    .select()
+    .from(schedules)
+    .where(and(eq(schedules.projectId, params.projectId), eq(schedules.isPaused, false), isNotNull(schedules.nextFireAt)))
+    .orderBy(asc(schedules.nextFireAt), asc(schedules.id))
     .limit(params.limit);
 }
 

@@ -8,6 +8,7 @@ import {
   getSchedule,
   listScheduleHistory,
   listSchedules,
+  listUpcomingSchedules,
   previewFireTimes,
   revealWebhookSecret,
   runScheduleNow,
@@ -17,6 +18,7 @@ import {
   ZListSchedulesInput,
   ZPreviewInput,
   ZScheduleHistoryInput,
+  ZUpcomingSchedulesInput,
   ZUpdateScheduleInput,
 } from "@gathering/core";
 import { z } from "zod";
@@ -65,6 +67,10 @@ export const schedulesRouter = createTRPCRouter({
   list: projectProcedure("viewer")
     .input(ZListSchedulesInput.default({ limit: 100 }))
     .query(({ ctx, input }) => listSchedules(ctx.db, { ...input, projectId: ctx.project.id })),
+  /** The unpaused schedules that fire next, soonest first (the overview's "due next"). */
+  upcoming: projectProcedure("viewer")
+    .input(ZUpcomingSchedulesInput.default({ limit: 5 }))
+    .query(({ ctx, input }) => listUpcomingSchedules(ctx.db, { ...input, projectId: ctx.project.id })),
   get: projectProcedure("viewer")
     .input(ZScheduleRef)
     .query(({ ctx, input }) => getSchedule(ctx.db, { ...input, projectId: ctx.project.id })),
