@@ -53,7 +53,7 @@ test("signing out ends the session everywhere; signing in again brings the dashb
 
   await page.getByRole("button", { name: `Account: ${owner.name}` }).click();
   await expect(page.getByText(owner.email).first()).toBeVisible();
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("menuitem", { name: "Sign out" }).click();
   await expect(page).toHaveURL("/sign-in");
 
   await page.goto("/");

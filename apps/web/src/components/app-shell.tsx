@@ -1,36 +1,22 @@
 "use client";
-/** The dashboard frame: brand, project switcher, navigation, worker indicator and user menu around every page. */
+/** The dashboard frame: brand, project switcher, bell, command palette, navigation, worker indicator, user menu and the notices around every page. */
 import type { RouterOutputs } from "@gathering/api";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { useTRPC } from "~/trpc/react";
+import { CommandPalette } from "./command-palette";
 import { CurrentProjectProvider } from "./current-project";
+import { navigationGroups } from "./navigation";
 import { NotificationBell } from "./notifications/notification-bell";
 import { ProjectEventsProvider } from "./project-events";
 import { ProjectSwitcher } from "./project-switcher";
+import { Toaster } from "./ui/toast";
 import { UserMenu } from "./user-menu";
 import { WorkerIndicator } from "./worker-indicator";
 
 export type Account = RouterOutputs["auth"]["me"];
-
-const navigation = [
-  { href: "/", label: "Overview" },
-  { href: "/agents", label: "Agents" },
-  { href: "/circles", label: "Circles" },
-  { href: "/tasks", label: "Tasks" },
-  { href: "/pipelines", label: "Pipelines" },
-  { href: "/schedules", label: "Schedules" },
-  { href: "/runs", label: "Runs" },
-  { href: "/tools", label: "Tools" },
-  { href: "/files", label: "Files" },
-  { href: "/usage", label: "Usage" },
-  { href: "/members", label: "Members" },
-  { href: "/tokens", label: "API tokens" },
-  { href: "/settings", label: "Settings" },
-  { href: "/audit", label: "Audit" },
-] as const;
 
 function isCurrentPath(pathname: string, href: string): boolean {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
@@ -59,19 +45,22 @@ export function AppShell({ account: initialAccount, children }: { account: Accou
             </div>
             <ProjectSwitcher />
             <NotificationBell userId={account.id} />
-            <nav aria-label="Pages">
-              <ul>
-                {navigation.map((item) => {
-                  const isCurrent = isCurrentPath(pathname, item.href);
-                  return (
-                    <li key={item.href}>
-                      <Link href={item.href} className="nav-link" aria-current={isCurrent ? "page" : undefined}>
-                        {item.label}
-                      </Link>
-                    </li>
-                  );
-                })}
-              </ul>
+            <CommandPalette />
+            <nav aria-label="Pages" className="grid gap-4">
+              {navigationGroups.map((group) => (
+                <div key={group.label} className="grid gap-1">
+                  <h2 className="m-0 px-3 text-[0.7rem] font-semibold uppercase tracking-[0.12em] text-muted">{group.label}</h2>
+                  <ul>
+                    {group.items.map((item) => (
+                      <li key={item.href}>
+                        <Link href={item.href} className="nav-link" aria-current={isCurrentPath(pathname, item.href) ? "page" : undefined}>
+                          {item.label}
+                        </Link>
+                      </li>
+                    ))}
+                  </ul>
+                </div>
+              ))}
             </nav>
             <div className="sidebar-footer">
               <WorkerIndicator />
@@ -82,6 +71,7 @@ export function AppShell({ account: initialAccount, children }: { account: Accou
             {children}
           </main>
         </div>
+        <Toaster />
       </ProjectEventsProvider>
     </CurrentProjectProvider>
   );

@@ -1,7 +1,16 @@
 "use client";
-/** Who is signed in, and the way out. */
+import Link from "next/link";
+/** Who is signed in, and the way out: a menu (Radix DropdownMenu) on the account button at the sidebar's foot. */
 import { signOut } from "next-auth/react";
-import { useEffect, useId, useRef, useState } from "react";
+import { useState } from "react";
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from "./ui/dropdown-menu";
 
 function initialsOf(name: string): string {
   const letters = name
@@ -13,20 +22,7 @@ function initialsOf(name: string): string {
 }
 
 export function UserMenu({ name, email }: { name: string; email: string }) {
-  const menuId = useId();
-  const [isOpen, setIsOpen] = useState(false);
   const [isSigningOut, setIsSigningOut] = useState(false);
-  const containerRef = useRef<HTMLDivElement>(null);
-  const toggleRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    if (!isOpen) return;
-    const closeOnOutsideClick = (event: MouseEvent) => {
-      if (!containerRef.current?.contains(event.target as Node)) setIsOpen(false);
-    };
-    document.addEventListener("mousedown", closeOnOutsideClick);
-    return () => document.removeEventListener("mousedown", closeOnOutsideClick);
-  }, [isOpen]);
 
   async function handleSignOut() {
     setIsSigningOut(true);
@@ -36,25 +32,8 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
   }
 
   return (
-    // biome-ignore lint/a11y/noStaticElementInteractions: Escape closes the menu from anywhere inside it; the controls themselves are buttons.
-    <div
-      className="user-menu"
-      ref={containerRef}
-      onKeyDown={(event) => {
-        if (event.key !== "Escape" || !isOpen) return;
-        setIsOpen(false);
-        toggleRef.current?.focus();
-      }}
-    >
-      <button
-        ref={toggleRef}
-        type="button"
-        className="user-menu-toggle"
-        aria-expanded={isOpen}
-        aria-controls={isOpen ? menuId : undefined}
-        aria-label={`Account: ${name}`}
-        onClick={() => setIsOpen((open) => !open)}
-      >
+    <DropdownMenu>
+      <DropdownMenuTrigger className="user-menu-toggle" aria-label={`Account: ${name}`}>
         <span className="avatar" aria-hidden="true">
           {initialsOf(name)}
         </span>
@@ -62,18 +41,32 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
           <span className="user-menu-name">{name}</span>
           <span className="user-menu-email">{email}</span>
         </span>
-      </button>
-      {/* After the toggle in the DOM, so Tab goes from it into the menu; CSS shows the menu above it. */}
-      {isOpen ? (
-        <div className="user-menu-panel" id={menuId}>
-          <p className="user-menu-label">Signed in as</p>
-          <p className="user-menu-name">{name}</p>
-          <p className="user-menu-email">{email}</p>
-          <button type="button" className="button button-secondary button-block" onClick={handleSignOut} disabled={isSigningOut}>
-            {isSigningOut ? "Signing out…" : "Sign out"}
-          </button>
-        </div>
-      ) : null}
-    </div>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent side="top" align="start" className="w-[228px]">
+        <DropdownMenuLabel>Signed in as</DropdownMenuLabel>
+        <p className="m-0 truncate px-2.5 pb-1.5 text-sm">{email}</p>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/settings">Settings</Link>
+        </DropdownMenuItem>
+        <DropdownMenuItem asChild>
+          <Link href="/tokens">API tokens</Link>
+        </DropdownMenuItem>
+        <DropdownMenuItem asChild>
+          <Link href="/notifications">Notifications</Link>
+        </DropdownMenuItem>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem
+          disabled={isSigningOut}
+          onSelect={(event) => {
+            // Keep the menu open on "Signing out…" until the page leaves.
+            event.preventDefault();
+            void handleSignOut();
+          }}
+        >
+          {isSigningOut ? "Signing out…" : "Sign out"}
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
   );
 }
