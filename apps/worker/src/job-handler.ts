@@ -37,6 +37,17 @@ async function failPermanently(helpers: JobHelpers): Promise<void> {
   );
 }
 
+/**
+ * A job the worker's own shutdown interrupted did nothing wrong: Graphile counted the attempt when it
+ * locked the job, so without this a shutdown during the last attempt would fail the job for good (and
+ * leave, say, a circle run "running" with no job to move it on). Another worker picks it up instead.
+ */
+async function giveBackAttempt(helpers: JobHelpers): Promise<void> {
+  await helpers.withPgClient((client) =>
+    client.query("update graphile_worker._private_jobs set attempts = greatest(attempts - 1, 0) where id = $1", [helpers.job.id]),
+  );
+}
+
 export function buildTaskList(jobs: readonly RegisteredJob[], dependencies: { db: Database; logger: Logger }): TaskList {
   const taskList: TaskList = {};
   for (const job of jobs) {
@@ -59,14 +70,23 @@ export function buildTaskList(jobs: readonly RegisteredJob[], dependencies: { db
             await failPermanently(helpers);
             throw new Error(`invalid payload for ${job.definition.id}: ${parsed.error.message}`);
           }
-          await job.handle(parsed.data, {
-            db: dependencies.db,
-            logger,
-            jobId: helpers.job.id,
-            attempt: helpers.job.attempts,
-            maxAttempts: helpers.job.max_attempts,
-            signal: helpers.abortSignal ?? new AbortController().signal,
-          });
+          const signal = helpers.abortSignal ?? new AbortController().signal;
+          try {
+            await job.handle(parsed.data, {
+              db: dependencies.db,
+              logger,
+              jobId: helpers.job.id,
+              attempt: helpers.job.attempts,
+              maxAttempts: helpers.job.max_attempts,
+              signal,
+            });
+          } catch (error) {
+            if (signal.aborted) {
+              logger.warn({ err: error }, "job stopped by the worker's shutdown; its attempt is given back");
+              await giveBackAttempt(helpers);
+            }
+            throw error;
+          }
         },
         { kind: SpanKind.CONSUMER },
       );

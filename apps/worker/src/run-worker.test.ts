@@ -9,10 +9,20 @@ import { registerJob } from "./job-handler";
 import { startWorker, type WorkerHandle } from "./run-worker";
 
 const recordJob = defineJob({ id: "test:record", payload: z.object({ marker: z.string().min(1) }), maxAttempts: 5 });
+const lastChanceJob = defineJob({ id: "test:last-chance", payload: z.object({ marker: z.string().min(1) }), maxAttempts: 1 });
 const handled: string[] = [];
+const lastChance = { started: 0, shouldWaitForShutdown: true, finished: [] as string[] };
 const jobs = [
   registerJob(recordJob, async (payload) => {
     handled.push(payload.marker);
+  }),
+  registerJob(lastChanceJob, async (payload, context) => {
+    lastChance.started += 1;
+    if (lastChance.shouldWaitForShutdown) {
+      await new Promise((resolve) => context.signal.addEventListener("abort", resolve, { once: true }));
+      throw new Error("stopped by the shutdown");
+    }
+    lastChance.finished.push(payload.marker);
   }),
 ];
 const logger = createLogger({ level: "silent" });
@@ -90,6 +100,35 @@ describe("enqueue inside a transaction", () => {
     const [row] = await database.db.select().from(schema.workerHeartbeats).where(eq(schema.workerHeartbeats.workerId, current.workerId));
     expect(row?.stoppedAt).toBeInstanceOf(Date);
     expect(await listLiveWorkers(database.db, 15)).toEqual([]);
+  });
+});
+
+describe("a graceful shutdown during a job's only attempt", () => {
+  it("gives the attempt back, so the next worker runs the job instead of it failing for good", async () => {
+    await enqueue(database.db, lastChanceJob, { marker: "survives" });
+    const stopping = await startWorker({
+      connectionString: database.url,
+      logger,
+      jobs,
+      concurrency: 1,
+      pollIntervalMs: 100,
+      shutdownGraceMs: 200,
+    });
+    await expect.poll(() => lastChance.started, { timeout: 10_000 }).toBe(1);
+    await stopping.stop();
+    const [job] = await queuedJobs("test:last-chance");
+    expect(job).toMatchObject({ attempts: 0, max_attempts: 1 });
+    expect(job?.last_error).toMatch(/stopped by the shutdown/);
+
+    lastChance.shouldWaitForShutdown = false;
+    // Graphile's retry delay after a failure is exp(attempts) seconds: about one second here.
+    const next = await startWorker({ connectionString: database.url, logger, jobs, concurrency: 1, pollIntervalMs: 100 });
+    try {
+      await expect.poll(() => lastChance.finished, { timeout: 15_000 }).toEqual(["survives"]);
+      await expect.poll(() => queuedJobs("test:last-chance"), { timeout: 5_000 }).toEqual([]);
+    } finally {
+      await next.stop();
+    }
   });
 });
 
