@@ -2,6 +2,7 @@
 import type { CancellationWatch, Keyring, Logger, Mailer, ModelGateway, ToolServices } from "@gathering/core";
 import type { Database } from "@gathering/db";
 import { jobCatalog, pipelineQueue } from "@gathering/jobs";
+import { ingestKnowledgeDocumentHandler } from "./handlers/ingest-knowledge-document";
 import { pingEvents } from "./handlers/ping-events";
 import { pruneEvents } from "./handlers/prune-events";
 import { pruneWorkerHeartbeats } from "./handlers/prune-worker-heartbeats";
@@ -71,4 +72,9 @@ export function scheduleJobs(dependencies: { keyring?: Keyring; allowedHosts?: r
       }),
     ),
   ];
+}
+
+/** Knowledge ingestion; OpenAI embeddings need the keyring (the offline embedder and Ollama do not). */
+export function knowledgeJobs(dependencies: { keyring?: Keyring }) {
+  return [registerJob(jobCatalog.ingestKnowledgeDocument, ingestKnowledgeDocumentHandler(dependencies))];
 }

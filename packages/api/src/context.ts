@@ -10,6 +10,7 @@ import type {
   EventHub,
   FailureCounter,
   Keyring,
+  KnowledgeQueue,
   Logger,
   ModelGateway,
   PipelineQueue,
@@ -90,6 +91,8 @@ export interface ApiServices {
   pipelineQueue: PipelineQueue;
   /** Enqueues circle turn jobs in the caller's transaction; defaults to Graphile Worker's (@gathering/jobs). */
   circleQueue?: CircleQueue;
+  /** Enqueues knowledge ingestion jobs in the caller's transaction; defaults to Graphile Worker's (@gathering/jobs). */
+  knowledgeQueue?: KnowledgeQueue;
   /** Enqueues schedule fires and ticks in the caller's transaction (Graphile Worker in production). */
   scheduleQueue: ScheduleQueue;
   /** Tells every instance that a token is revoked (drops it from their caches). */

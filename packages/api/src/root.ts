@@ -6,6 +6,7 @@ import { authRouter } from "./routers/auth";
 import { circlesRouter } from "./routers/circles";
 import { conversationsRouter } from "./routers/conversations";
 import { eventsRouter } from "./routers/events";
+import { knowledgeRouter } from "./routers/knowledge";
 import { mcpRouter } from "./routers/mcp";
 import { membersRouter } from "./routers/members";
 import { notificationsRouter } from "./routers/notifications";
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   circles: circlesRouter,
   conversations: conversationsRouter,
   events: eventsRouter,
+  knowledge: knowledgeRouter,
   mcp: mcpRouter,
   members: membersRouter,
   notifications: notificationsRouter,

@@ -20,6 +20,7 @@ export { type CircleEffect, circleToolNames, circleTools, collectEffects } from 
 export * from "./errors";
 export * from "./events/catalog";
 export * from "./events/event-hub";
+export * from "./knowledge";
 export * from "./llm/adapters/anthropic";
 export * from "./llm/adapters/local";
 export * from "./llm/adapters/ollama";

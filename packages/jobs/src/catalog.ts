@@ -82,6 +82,14 @@ export const runCircleTurnJob = defineJob({
   maxAttempts: 5,
 });
 
+export const ingestKnowledgeDocumentJob = defineJob({
+  id: "knowledge:ingest-document",
+  payload: z.object({ documentId: z.uuid(), generation: z.number().int().min(1) }),
+  // Provider outages retry with backoff; bad input fails at once (the document records why) and
+  // each repeat is safe (the document's chunks of the generation are replaced in one transaction).
+  maxAttempts: 5,
+});
+
 export const jobCatalog = {
   pruneWorkerHeartbeats: pruneWorkerHeartbeatsJob,
   pruneEvents: pruneEventsJob,
@@ -92,6 +100,7 @@ export const jobCatalog = {
   scheduleTick: scheduleTickJob,
   runScheduleFire: runScheduleFireJob,
   runCircleTurn: runCircleTurnJob,
+  ingestKnowledgeDocument: ingestKnowledgeDocumentJob,
 } as const;
 
 export type JobCatalog = typeof jobCatalog;

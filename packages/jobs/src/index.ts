@@ -5,5 +5,6 @@ export * from "./catalog";
 export * from "./circles";
 export * from "./define-job";
 export * from "./enqueue";
+export * from "./knowledge";
 export * from "./pipelines";
 export * from "./schedules";

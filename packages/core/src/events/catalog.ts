@@ -85,6 +85,18 @@ export const eventCatalog = {
     turnNumber: z.number().int(),
     authorKind: z.enum(["agent", "user", "system"]),
   }),
+  /** A knowledge base was created, changed, deleted, or its re-index started or switched over (packages/core/src/knowledge). */
+  "knowledge.changed": z.object({
+    knowledgeBaseId: z.string(),
+    change: z.enum(["created", "updated", "deleted", "reindex_started", "reindexed"]),
+  }),
+  /** A document of a knowledge base moved: queued, processing (with progress 0..1), ready, failed, deleted. */
+  "knowledge_documents.changed": z.object({
+    knowledgeBaseId: z.string(),
+    documentId: z.string(),
+    status: z.enum(["queued", "processing", "ready", "failed", "deleted"]),
+    progress: z.number().min(0).max(1),
+  }),
   /** A worker's answer to `events.ping`: proves the whole path, API → queue → worker → table → every instance. */
   "system.pong": z.object({ pingId: z.string(), requestedAt: z.string(), answeredAt: z.string() }),
 } as const;

@@ -3,7 +3,7 @@
  * reaches is scoped by project id; the chunk-level reads used by search are scoped by knowledge base
  * ids the caller already resolved inside the project.
  */
-import { and, count, desc, eq, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { knowledgeBases, knowledgeChunks, knowledgeDocuments } from "../schema";
 
@@ -100,20 +100,20 @@ export async function listKnowledgeBaseRows(db: DbExecutor, params: { projectId:
     .orderBy(desc(knowledgeBases.createdAt), desc(knowledgeBases.id));
 }
 
+/** Every column but the extracted text, which can be megabytes: only ingestion reads it. */
+const summaryColumns = (() => {
+  const { extractedText: _text, ...columns } = getTableColumns(knowledgeDocuments);
+  return columns;
+})();
+
 export async function insertKnowledgeDocument(
   db: DbExecutor,
   values: typeof knowledgeDocuments.$inferInsert,
 ): Promise<KnowledgeDocumentSummaryRow> {
-  const { extractedText: _text, ...columns } = knowledgeDocuments._.columns;
-  const [row] = await db.insert(knowledgeDocuments).values(values).returning(columns);
+  const [row] = await db.insert(knowledgeDocuments).values(values).returning(summaryColumns);
   if (!row) throw new Error("insert into knowledge_documents returned no row");
   return row;
 }
-
-const summaryColumns = (() => {
-  const { extractedText: _text, ...columns } = knowledgeDocuments._.columns;
-  return columns;
-})();
 
 export async function findKnowledgeDocument(
   db: DbExecutor,
@@ -328,7 +328,7 @@ function activeGenerationCondition(bases: ReadonlyArray<{ id: string; generation
 }
 
 /**
- * Full-text candidates: `websearch_to_tsquery` over the GIN-indexed tsvector, ranked by `ts_rank`
+ * Full-text candidates: `websearch_to_tsquery` (words ORed unless the query uses operators) over the GIN-indexed tsvector, ranked by `ts_rank`
  * (normalisation 1: divided by 1 + log(length), so long chunks do not win by size alone). Only chunks
  * of ready documents exist, and the join keeps it so even if that ever changed.
  */
@@ -337,7 +337,13 @@ export async function fullTextKnowledgeSearch(
   params: { bases: ReadonlyArray<{ id: string; generation: number }>; query: string; limit: number; filters?: KnowledgeSearchFilters },
 ): Promise<Array<KnowledgeChunkHit & { rank: number }>> {
   if (params.bases.length === 0) return [];
-  const query = sql`websearch_to_tsquery('english'::regconfig, ${params.query})`;
+  // A question in plain words ("how many vacation days do we get") would match nothing if every word
+  // had to appear, so without search operators the words are ORed and ts_rank prefers chunks with
+  // more of them; quotes, `or` and `-word` keep websearch_to_tsquery's own meaning.
+  const hasOperators = /"|(^|\s)-\S|\sor\s/i.test(params.query);
+  const query = hasOperators
+    ? sql`websearch_to_tsquery('english'::regconfig, ${params.query})`
+    : sql`replace(websearch_to_tsquery('english'::regconfig, ${params.query})::text, ' & ', ' | ')::tsquery`;
   const rank = sql<number>`ts_rank(${knowledgeChunks.searchVector}, ${query}, 1)`;
   const rows = await db
     .select({ ...hitColumns, rank: rank.as("rank") })
@@ -402,4 +408,18 @@ export async function findVectorExtension(db: DbExecutor): Promise<{ installedVe
   );
   const row = rows[0];
   return { installedVersion: row?.installed_version ?? null, isAvailable: row !== undefined };
+}
+
+export async function deleteGenerationChunks(db: DbExecutor, params: { knowledgeBaseId: string; generation: number }): Promise<void> {
+  await db
+    .delete(knowledgeChunks)
+    .where(and(eq(knowledgeChunks.knowledgeBaseId, params.knowledgeBaseId), eq(knowledgeChunks.generation, params.generation)));
+}
+
+/** Sets each ready document's chunk count to its chunks in a generation (after a re-index switched to it). */
+export async function refreshDocumentChunkCounts(db: DbExecutor, params: { knowledgeBaseId: string; generation: number }): Promise<void> {
+  await db.execute(sql`
+    update ${knowledgeDocuments} d
+    set chunk_count = (select count(*) from ${knowledgeChunks} c where c.document_id = d.id and c.generation = ${params.generation})
+    where d.knowledge_base_id = ${params.knowledgeBaseId} and d.status = 'ready'`);
 }
