@@ -59,6 +59,8 @@ export const chatMessages = pgTable(
     costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
     /** Models tried before the one that answered, with why each failed. */
     fallbacks: jsonb("fallbacks"),
+    /** Assistant turns: the knowledge-base chunks the answer cites ([n] markers), for the chat's source links. */
+    citations: jsonb("citations"),
     createdAt: createdAt(),
   },
   (table) => [index("chat_messages_session_id_seq_idx").on(table.sessionId, table.seq)],
