@@ -1,6 +1,7 @@
 /**
  * The server-side name search of circles.list and schedules.list (the command palette's and the list pages'
- * search), and schedules.upcoming (the overview's "due next"), through the API on a real database: matches
+ * search), circles.listRuns by status (the overview's active runs) and schedules.upcoming (the overview's
+ * "due next"), through the API on a real database: matches
  * are case-insensitive parts of the name, LIKE wildcards are taken literally, another project's rows never
  * appear, and bad input is refused.
  */
@@ -127,5 +128,27 @@ describe("schedules.upcoming", () => {
 
   it("refuses a limit beyond 20", async () => {
     expect(await failure(api().schedules.upcoming({ projectId, limit: 21 }))).toBe("BAD_REQUEST");
+  });
+});
+
+describe("circles.listRuns by status", () => {
+  it("lists only the runs in the asked states, in the caller's project only", async () => {
+    const circle = (await api().circles.list({ projectId, search: "Release crew" })).items[0];
+    if (!circle) throw new Error("the circle made in beforeAll is missing");
+    const run = await api().circles.run({ projectId, circleId: circle.id, task: "Plan the release" });
+    const active = await api().circles.listRuns({ projectId, statuses: ["running", "paused"] });
+    expect(active.items.map((item) => item.id)).toEqual([run.id]);
+    expect((await api().circles.listRuns({ projectId, statuses: ["failed"] })).items).toEqual([]);
+    await api().circles.cancelRun({ projectId, runId: run.id });
+    expect((await api().circles.listRuns({ projectId, statuses: ["running", "paused"] })).items).toEqual([]);
+    expect((await api().circles.listRuns({ projectId, statuses: ["cancelled"] })).items.map((item) => item.id)).toEqual([run.id]);
+    expect((await callerFor(services, mallory).circles.listRuns({ projectId: malloryProjectId, statuses: ["cancelled"] })).items).toEqual(
+      [],
+    );
+  });
+
+  it("refuses an unknown status and an empty list", async () => {
+    expect(await failure(api().circles.listRuns({ projectId, statuses: ["exploded" as "failed"] }))).toBe("BAD_REQUEST");
+    expect(await failure(api().circles.listRuns({ projectId, statuses: [] }))).toBe("BAD_REQUEST");
   });
 });

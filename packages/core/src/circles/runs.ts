@@ -267,6 +267,8 @@ export const ZListCircleRunsInput = z.object({
   circleId: z.uuid().optional(),
   conversationId: z.uuid().optional(),
   kind: z.enum(["circle", "conversation"]).optional(),
+  /** Only runs in one of these states, e.g. the active ones (running, paused). */
+  statuses: z.array(z.enum(circleRunStatuses)).min(1).max(circleRunStatuses.length).optional(),
   limit: z.number().int().min(1).max(100).default(50),
   cursor: z.string().max(200).optional(),
 });
@@ -278,6 +280,7 @@ export async function listCircleRuns(db: DbExecutor, input: { projectId: string 
     ...(options.circleId ? { circleId: options.circleId } : {}),
     ...(options.conversationId ? { conversationId: options.conversationId } : {}),
     ...(options.kind ? { kind: options.kind } : {}),
+    ...(options.statuses ? { statuses: options.statuses } : {}),
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });

@@ -189,9 +189,18 @@ export async function updateCircleRunRow(
 
 export async function listCircleRunRows(
   db: DbExecutor,
-  params: { projectId: string; circleId?: string; conversationId?: string; kind?: string; limit: number; cursor?: Cursor },
+  params: {
+    projectId: string;
+    circleId?: string;
+    conversationId?: string;
+    kind?: string;
+    statuses?: readonly string[];
+    limit: number;
+    cursor?: Cursor;
+  },
 ): Promise<CircleRunRow[]> {
   const conditions: SQL[] = [eq(circleRuns.projectId, params.projectId)];
+  if (params.statuses && params.statuses.length > 0) conditions.push(inArray(circleRuns.status, [...params.statuses]));
   if (params.circleId) conditions.push(eq(circleRuns.circleId, params.circleId));
   if (params.conversationId) conditions.push(eq(circleRuns.conversationId, params.conversationId));
   if (params.kind) conditions.push(eq(circleRuns.kind, params.kind));
