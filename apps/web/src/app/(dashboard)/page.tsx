@@ -1,4 +1,5 @@
-/** The overview: the current project at a glance and the state of the installation. */
+/** The overview: the current project at a glance (live runs, failures, events, usage, schedules) and the state of the installation. */
+import { OverviewPanels } from "~/components/overview/overview-panels";
 import { ProjectSummary } from "~/components/project-summary";
 import { SystemPanel } from "~/components/system-panel";
 
@@ -7,9 +8,10 @@ export default function OverviewPage() {
     <>
       <header className="page-header">
         <h1>Overview</h1>
-        <p className="muted">The state of this GatheRing installation.</p>
+        <p className="muted">What is running, what failed, what comes next, and the state of this GatheRing installation.</p>
       </header>
       <ProjectSummary />
+      <OverviewPanels />
       <SystemPanel />
     </>
   );
