@@ -9,7 +9,7 @@ import { alertsOf, currentProjectId, expect, test, uniqueSuffix } from "./accoun
 import { collectPageProblems } from "./page-problems";
 
 /** The number of tools built in (packages/core/src/tools/catalog.ts). */
-const BUILTIN_TOOL_COUNT = 19;
+const BUILTIN_TOOL_COUNT = 20;
 
 // Runs as the owner (see ./account.ts); other specs may have made agents and approvals, hence the unique names.
 test("the owner reads the tool catalog, runs the calculator in the playground, and rejects a call waiting for approval", async ({

@@ -4,15 +4,23 @@
  * results at once, re-index after a model change, typed errors with nothing stored (malformed PDF,
  * empty file, 50 MB file, a blocked URL), retry of a failed document, and tenant isolation.
  */
-import { type AccountsConfig, createLogger, type Embedder, ingestKnowledgeDocument, type Logger, signUp } from "@gathering/core";
+import {
+  type AccountsConfig,
+  createLogger,
+  type Embedder,
+  ingestKnowledgeDocument,
+  type Logger,
+  signUp,
+  updateProviderSettings,
+} from "@gathering/core";
 import { schema } from "@gathering/db";
 import { knowledgeQueue } from "@gathering/jobs";
-import { createTestDatabase, type TestDatabase } from "@gathering/testing";
+import { createTestDatabase, type MockLlmServer, startMockLlmServer, type TestDatabase } from "@gathering/testing";
 import { TRPCError } from "@trpc/server";
 import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiServices, Caller } from "./context";
-import { callerFor, createTestServices } from "./test-services";
+import { callerFor, createTestServices, testKeyring } from "./test-services";
 
 const accounts: AccountsConfig = { passwordHashCost: 4, signUpPolicy: "open" };
 let database: TestDatabase;
@@ -22,6 +30,7 @@ let mallory: Caller;
 let projectId: string;
 let malloryProjectId: string;
 const logger = createLogger({ level: "silent" }) as Logger;
+let mock: MockLlmServer;
 
 const api = () => callerFor(services, alice);
 const b64 = (text: string | Buffer) => Buffer.from(text).toString("base64");
@@ -89,6 +98,7 @@ beforeAll(async () => {
   mallory = { userId: other.id, source: "session" };
 });
 afterAll(async () => {
+  await mock?.close();
   await database.drop();
 });
 
@@ -353,6 +363,95 @@ describe("knowledge bases and documents", () => {
     // Alice's own project, by Mallory: not a member.
     expect((await failure(other.knowledge.list({ projectId }))).code).toBe("NOT_FOUND");
     expect((await api().knowledge.get({ projectId, knowledgeBaseId: baseId })).id).toBe(baseId);
+  });
+});
+
+describe("agents with an attached knowledge base", () => {
+  let baseId: string;
+
+  beforeAll(async () => {
+    mock = await startMockLlmServer();
+    await updateProviderSettings(
+      database.db,
+      testKeyring,
+      { userId: alice.userId },
+      { projectId, apiKeys: { openai: "sk-test-openai-0001" }, settings: { openai: { baseUrl: mock.baseUrls.openai } } },
+    );
+    const base = await api().knowledge.create({ projectId, name: "Travel policy" });
+    baseId = base.id;
+    await api().knowledge.addDocument({
+      projectId,
+      knowledgeBaseId: baseId,
+      name: "travel.md",
+      contentBase64: b64(
+        "# Travel\n\n## Trains\n\nFirst class train tickets are allowed for trips over four hours.\n\n## Hotels\n\nHotels up to 180 euros a night are reimbursed.",
+      ),
+    });
+    await runIngestionJobs();
+  });
+
+  it("retrieves before answering and stores the citations the answer makes", async () => {
+    const agent = await api().agents.create({
+      projectId,
+      name: "Travel helper",
+      role: "a travel policy assistant",
+      model: { provider: "openai", model: "gpt-4o-mini" },
+      knowledgeBaseIds: [baseId],
+    });
+    mock.reset();
+    mock.script("openai", { type: "text", text: "Yes, for trips over four hours first class is allowed [1]." });
+    const reply = await api().agents.chat({ projectId, agentId: agent.id, content: "Can I take a first class train ticket?" });
+    const system =
+      ((mock.requests[0]?.body ?? { messages: [] }) as { messages: Array<{ role: string; content: string }> }).messages[0]?.content ?? "";
+    expect(system).toContain("[1] (travel.md › Travel › Trains)");
+    expect(system).toContain("First class train tickets are allowed");
+    const answer = reply.messages.at(-1);
+    expect(answer?.citations).toEqual([
+      expect.objectContaining({ ref: 1, knowledgeBaseId: baseId, documentName: "travel.md", headingPath: ["Travel", "Trains"] }),
+    ]);
+    const session = await api().agents.sessions.get({ projectId, sessionId: reply.sessionId });
+    expect(session.messages.at(-1)?.citations?.[0]?.chunkId).toBe(answer?.citations?.[0]?.chunkId);
+    const chunk = await api().knowledge.getChunk({ projectId, chunkId: answer?.citations?.[0]?.chunkId ?? "" });
+    expect(chunk.content).toContain("First class train tickets");
+  });
+
+  it("searches its bases with the knowledge_search tool, and only those", async () => {
+    const agent = await api().agents.create({
+      projectId,
+      name: "Hotel helper",
+      role: "a travel policy assistant",
+      model: { provider: "openai", model: "gpt-4o-mini" },
+      knowledgeBaseIds: [baseId],
+    });
+    mock.reset();
+    mock.script(
+      "openai",
+      { type: "tool_calls", calls: [{ name: "knowledge_search", arguments: { query: "hotel price per night" } }] },
+      { type: "text", text: "Up to 180 euros a night." },
+    );
+    const reply = await api().agents.chat({ projectId, agentId: agent.id, content: "How expensive may my hotel be?" });
+    const offered = ((mock.requests[0]?.body ?? {}) as { tools?: Array<{ function: { name: string } }> }).tools?.map(
+      (tool) => tool.function.name,
+    );
+    expect(offered).toContain("knowledge_search");
+    const result = reply.messages.find((message) => message.role === "tool");
+    expect(result?.isError).toBe(false);
+    const parsed = JSON.parse(result?.content ?? "{}") as { results: Array<{ source: string; text: string }> };
+    expect(parsed.results[0]).toMatchObject({ source: "travel.md › Travel › Hotels" });
+    expect(parsed.results[0]?.text).toContain("180 euros");
+
+    // A base of the project that is not attached to the agent is refused.
+    const other = await api().knowledge.create({ projectId, name: "Secret plans" });
+    mock.reset();
+    mock.script(
+      "openai",
+      { type: "tool_calls", calls: [{ name: "knowledge_search", arguments: { query: "plans", knowledgeBaseIds: [other.id] } }] },
+      { type: "text", text: "I cannot read that." },
+    );
+    const refused = await api().agents.chat({ projectId, agentId: agent.id, content: "What are the secret plans?" });
+    const refusal = refused.messages.find((message) => message.role === "tool");
+    expect(refusal).toMatchObject({ isError: true });
+    expect(refusal?.content).toMatch(/not attached/);
   });
 });
 

@@ -21,6 +21,7 @@ import {
 import type { Logger } from "pino";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
+import { citationsIn, excerptsPrompt, type MessageCitation, type RetrievedExcerpt, retrieveForAgent } from "../knowledge/retrieval";
 import { anthropicDefaultMaxTokens } from "../llm/adapters/anthropic";
 import { estimateTokens, messageText } from "../llm/adapters/local";
 import type { FallbackAttempt, ModelGateway } from "../llm/gateway";
@@ -87,6 +88,8 @@ export function toStoredMessage(row: ChatMessageRow) {
     outputTokens: row.outputTokens,
     costMicros: row.costMicros,
     fallbacks: (row.fallbacks as FallbackAttempt[] | null) ?? null,
+    /** The knowledge chunks the answer cites by [n] (automatic retrieval); null when none. */
+    citations: (row.citations as MessageCitation[] | null) ?? null,
     createdAt: row.createdAt,
   };
 }
@@ -134,6 +137,8 @@ function toolsFor(definition: AgentDefinition, registry: ReadonlyMap<string, Too
     names.add("memory_recall");
   }
   if (definition.memory.profileEnabled) names.add("update_profile");
+  // An agent with knowledge bases attached may also search them on its own, beyond the automatic retrieval.
+  if (definition.knowledgeBaseIds.length > 0) names.add("knowledge_search");
   const tools = new Map<string, ToolDefinition>();
   for (const name of names) {
     const tool = registry.get(name);
@@ -182,7 +187,7 @@ export async function runAgentTurn(
     }));
 
   const lastUser = session.rows.findLast((row) => row.role === "user");
-  const [profile, memories] = await Promise.all([
+  const [profile, memories, excerpts] = await Promise.all([
     definition.memory.profileEnabled && input.userId ? readProfile(db, { agentId: agent.id, userId: input.userId }) : Promise.resolve(null),
     definition.memory.longTermEnabled && lastUser
       ? recallMemories(db, {
@@ -193,8 +198,27 @@ export async function runAgentTurn(
           limit: definition.memory.recallLimit,
         })
       : Promise.resolve([]),
+    // Retrieval before answering: the attached bases' best chunks for the user's last message. A search
+    // that fails (a provider outage for a remote embedder) costs the excerpts, not the turn.
+    definition.knowledgeBaseIds.length > 0 && lastUser
+      ? retrieveForAgent(
+          db,
+          { keyring: runtime.keyring },
+          {
+            projectId: agent.projectId,
+            knowledgeBaseIds: definition.knowledgeBaseIds,
+            query: lastUser.content,
+            limit: 5,
+          },
+        ).catch((error: unknown): RetrievedExcerpt[] => {
+          runtime.logger.warn({ err: error, agentId: agent.id }, "knowledge retrieval failed; answering without excerpts");
+          return [];
+        })
+      : Promise.resolve([] as RetrievedExcerpt[]),
   ]);
-  const system = buildSystemPrompt({ ...definition, profile, memories, summary: session.summary, now });
+  const system = [buildSystemPrompt({ ...definition, profile, memories, summary: session.summary, now }), excerptsPrompt(excerpts)]
+    .filter(Boolean)
+    .join("\n\n");
   const history: ChatMessage[] = session.rows.map(rowToMessage);
   const produced: StoredMessage[] = [];
   const usage = { inputTokens: 0, outputTokens: 0, costMicros: 0 };
@@ -300,6 +324,7 @@ export async function runAgentTurn(
         logger: runtime.logger,
         services: {
           ...runtime.toolServices,
+          keyring: runtime.keyring,
           delegationDepth: runtime.toolServices?.delegationDepth ?? 0,
           askAgent: (question) =>
             askAnotherAgent(runtime, { projectId: agent.projectId, userId: input.userId, callerAgentId: agent.id, ...question }),
@@ -423,6 +448,7 @@ export async function runAgentTurn(
           outputTokens: result.usage.outputTokens,
           costMicros: cost,
           fallbacks: fallbacks.length ? fallbacks : null,
+          citations: citationsIn(result.text, excerpts).length ? citationsIn(result.text, excerpts) : null,
         },
       ],
       {

@@ -6,6 +6,7 @@ import { askAgentTool } from "./agent-tools";
 import { fileTools } from "./builtin/file-tools";
 import { pureTools } from "./builtin/pure-tools";
 import { webTools } from "./builtin/web-tools";
+import { knowledgeSearchTool } from "./knowledge-tools";
 import { memoryTools } from "./memory-tools";
 import { runPipelineTool } from "./pipeline-tools";
 import type { ToolDefinition } from "./registry";
@@ -21,6 +22,7 @@ function byName(tools: readonly ToolDefinition[]): ReadonlyMap<string, ToolDefin
 
 export const builtinTools: ReadonlyMap<string, ToolDefinition> = byName([
   ...memoryTools,
+  knowledgeSearchTool,
   askAgentTool,
   runPipelineTool,
   ...webTools,

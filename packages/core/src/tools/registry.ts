@@ -10,6 +10,7 @@ import { z } from "zod";
 import { isAppError } from "../errors";
 import type { ToolCall, ToolSpec } from "../llm/types";
 import type { PipelineQueue } from "../pipelines/runs";
+import type { Keyring } from "../security/encryption";
 import { withSpan } from "../telemetry";
 import type { McpConnectionManager } from "./mcp/connections";
 
@@ -27,6 +28,8 @@ export interface ToolServices {
   mcpStdioCommands?: readonly string[];
   /** This process's MCP connections; absent: the projects' MCP tools are not offered here. */
   mcp?: McpConnectionManager;
+  /** Decrypts the project's provider keys (knowledge_search on a base embedded by OpenAI); absent: only keyless embedders. */
+  keyring?: Keyring;
   /** Enqueues pipeline node jobs (run_pipeline); absent: pipelines cannot be started from here. */
   pipelineQueue?: PipelineQueue;
 }
