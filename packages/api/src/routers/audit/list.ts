@@ -4,11 +4,17 @@ import { listAuditEvents } from "@gathering/db";
 import { z } from "zod";
 import { projectProcedure } from "../../trpc";
 
+/** A date PostgreSQL can compare with (its timestamps end at 4713 BC; a JS Date reaches 271,821 BC). */
+const ZAuditDate = z
+  .date()
+  .min(new Date("0001-01-01T00:00:00Z"), "Choose a date after the year 0")
+  .max(new Date("9999-12-31T23:59:59Z"), "Choose a date before the year 10000");
+
 export const ZListAuditInput = z.object({
   action: z.enum(auditActions).optional(),
   actorUserId: z.uuid().optional(),
-  from: z.date().optional(),
-  to: z.date().optional(),
+  from: ZAuditDate.optional(),
+  to: ZAuditDate.optional(),
   beforeId: z.number().int().positive().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
