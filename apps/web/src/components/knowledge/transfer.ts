@@ -52,15 +52,16 @@ interface TrpcErrorShape {
   };
 }
 
-function refusalOf(request: XMLHttpRequest): UploadRefusedError {
+/** The refusal in a tRPC error answer (superjson-encoded), or what can be said without one. */
+export function refusalOf(status: number, responseText: string): UploadRefusedError {
   let shape: TrpcErrorShape | null = null;
   try {
-    const body = JSON.parse(request.responseText) as { error?: unknown };
+    const body = JSON.parse(responseText) as { error?: unknown };
     shape = body.error ? (superjson.deserialize(body.error as Parameters<typeof superjson.deserialize>[0]) as TrpcErrorShape) : null;
   } catch {
     shape = null;
   }
-  const message = typeof shape?.message === "string" ? shape.message : `The upload failed (HTTP ${request.status})`;
+  const message = typeof shape?.message === "string" ? shape.message : `The upload failed (HTTP ${status})`;
   const appCode = typeof shape?.data?.appCode === "string" ? shape.data.appCode : null;
   const reason = typeof shape?.data?.details?.reason === "string" ? shape.data.details.reason : null;
   return new UploadRefusedError(message, appCode, reason, shape?.data?.zodError?.fieldErrors ?? {});
@@ -89,7 +90,7 @@ export async function uploadDocument(
     request.upload.addEventListener("progress", (event) => onProgress("sending", event.loaded, event.total || body.length));
     request.addEventListener("load", () => {
       if (request.status < 200 || request.status >= 300) {
-        reject(refusalOf(request));
+        reject(refusalOf(request.status, request.responseText));
         return;
       }
       try {
