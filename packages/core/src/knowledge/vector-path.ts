@@ -74,6 +74,36 @@ export async function vectorPathInfo(db: DbExecutor): Promise<VectorPathInfo> {
   return resolved;
 }
 
+/**
+ * What system.info reports: the detected path if this process detected it, else what the database
+ * says without changing it (system.info is public; it never creates the extension itself).
+ */
+export async function describeVectorPath(db: DbExecutor): Promise<VectorPathInfo> {
+  if (detected.has(db)) return vectorPathInfo(db);
+  let peek = peeked.get(db);
+  if (!peek) {
+    peek = peekVectorPath(db);
+    peeked.set(db, peek);
+    peek.catch(() => peeked.delete(db));
+  }
+  return peek;
+}
+
+/** Read once per process: extensions come and go with a server upgrade, which restarts GatheRing anyway. */
+const peeked = new WeakMap<object, Promise<VectorPathInfo>>();
+
+async function peekVectorPath(db: DbExecutor): Promise<VectorPathInfo> {
+  const extension = await findVectorExtension(db);
+  if (extension.installedVersion) return { path: "pgvector", extensionVersion: extension.installedVersion, reason: null };
+  return {
+    path: "exact",
+    extensionVersion: null,
+    reason: extension.isAvailable
+      ? "the vector extension is available and is created on the first knowledge search or ingestion"
+      : "the vector extension is not installed on this PostgreSQL server",
+  };
+}
+
 export async function activeVectorPath(db: DbExecutor): Promise<VectorPath> {
   return (await vectorPathInfo(db)).path;
 }

@@ -1,5 +1,6 @@
 /** What `system.info` reports: the version, the database in use, and whether workers are alive. */
 import { type DbExecutor, getDatabaseServerInfo, listLiveWorkers } from "@gathering/db";
+import { describeVectorPath, type VectorPathInfo } from "../knowledge/vector-path";
 import { GATHERING_VERSION } from "../version";
 
 export type DatabaseKind = "embedded" | "external";
@@ -8,6 +9,8 @@ export interface SystemInfo {
   version: string;
   database: { kind: DatabaseKind; version: string; versionNumber: number };
   workers: { status: "running" | "none"; live: number; lastSeenAt: Date | null };
+  /** Which vector search path knowledge bases use here: pgvector (HNSW) or the exact in-process index. */
+  knowledge: { vectorPath: VectorPathInfo["path"]; extensionVersion: string | null; reason: string | null };
 }
 
 /** A worker whose heartbeat is older than this is presumed dead. */
@@ -31,7 +34,11 @@ export async function getSystemInfo(db: DbExecutor, options: { databaseKind: Dat
 }
 
 async function readSystemInfo(db: DbExecutor, databaseKind: DatabaseKind): Promise<SystemInfo> {
-  const [server, workers] = await Promise.all([getDatabaseServerInfo(db), listLiveWorkers(db, WORKER_LEASE_SECONDS)]);
+  const [server, workers, vector] = await Promise.all([
+    getDatabaseServerInfo(db),
+    listLiveWorkers(db, WORKER_LEASE_SECONDS),
+    describeVectorPath(db),
+  ]);
   return {
     version: GATHERING_VERSION,
     database: { kind: databaseKind, version: server.version, versionNumber: server.versionNumber },
@@ -40,5 +47,6 @@ async function readSystemInfo(db: DbExecutor, databaseKind: DatabaseKind): Promi
       live: workers.length,
       lastSeenAt: workers[0]?.lastSeenAt ?? null,
     },
+    knowledge: { vectorPath: vector.path, extensionVersion: vector.extensionVersion, reason: vector.reason },
   };
 }

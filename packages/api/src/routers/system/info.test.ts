@@ -23,6 +23,9 @@ describe("system.info", () => {
     expect(info.database.kind).toBe("external");
     expect(info.database.versionNumber).toBeGreaterThanOrEqual(150_000);
     expect(info.workers).toEqual({ status: "none", live: 0, lastSeenAt: null });
+    // This machine's PostgreSQL has no pgvector: knowledge search runs on the exact in-process index.
+    expect(info.knowledge).toMatchObject({ vectorPath: "exact", extensionVersion: null });
+    expect(info.knowledge.reason).toMatch(/vector extension/);
   });
 
   it("sees live workers from their heartbeats, at a constant number of queries", async () => {
