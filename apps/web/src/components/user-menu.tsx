@@ -33,10 +33,10 @@ export function UserMenu({ name, email }: { name: string; email: string }) {
 
   return (
     <DropdownMenu>
-      <DropdownMenuTrigger className="user-menu-toggle" aria-label={`Account: ${name}`}>
-        <span className="avatar" aria-hidden="true">
-          {initialsOf(name)}
-        </span>
+      {/* The name says what the button shows (name and email) after "Account:"; the initials are drawn by CSS,
+          so they are not text that the accessible name would have to repeat. */}
+      <DropdownMenuTrigger className="user-menu-toggle" aria-label={`Account: ${name} ${email}`}>
+        <span className="avatar" aria-hidden="true" data-initials={initialsOf(name)} />
         <span className="user-menu-summary">
           <span className="user-menu-name">{name}</span>
           <span className="user-menu-email">{email}</span>

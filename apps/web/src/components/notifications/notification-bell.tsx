@@ -37,7 +37,8 @@ function ProjectBell({ projectId, userId }: { projectId: string; userId: string 
         Notifications
       </span>
       <span className={`${styles.count} ${count === 0 ? styles.countZero : ""}`} data-testid="notification-count" aria-hidden="true">
-        {unread.isError ? "!" : count > 99 ? "99+" : count}
+        {/* Nothing until the count is known, so the link never shows a number its name does not say. */}
+        {unread.isError ? "!" : unread.data ? (count > 99 ? "99+" : count) : ""}
       </span>
     </Link>
   );
