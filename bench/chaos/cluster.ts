@@ -110,8 +110,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill("SIGKILL");
-        reject(new Error(`${name} did not start within 60 s: ${stderr}`));
-      }, 60_000);
+        reject(new Error(`${name} did not start within 120 s: ${stderr}`));
+      }, 120_000);
       const onEarlyExit = (code: number | null) => {
         clearTimeout(timer);
         reject(new Error(`${name} exited with ${code} before it was ready: ${stderr}`));

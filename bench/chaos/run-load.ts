@@ -4,9 +4,11 @@
  * request errs. The knee is the step with the most requests/s among those with p99 under 250 ms and
  * no errors. Rate limits are raised for the run: it measures the server, not the limiter.
  */
+import { performance } from "node:perf_hooks";
 import type { Database } from "@gathering/db";
 import { startEffectReceiver, startMockLlmServer } from "@gathering/testing";
 import { sql } from "drizzle-orm";
+import { summarizeLatencies } from "../support/percentiles";
 import { startCluster } from "./cluster";
 import { requestMix, runTraffic, type TrafficResult } from "./traffic";
 import { setUpProject } from "./workload";
@@ -21,7 +23,15 @@ export interface LoadStep {
   errors: number;
 }
 
+export interface ProcedureLatency {
+  procedure: string;
+  p50Ms: number;
+  p99Ms: number;
+}
+
 export interface LoadRunResult {
+  /** Each request of the mix alone, one at a time after the steps: where the time goes. */
+  breakdown: ProcedureLatency[];
   stepSeconds: number;
   p99LimitMs: number;
   steps: LoadStep[];
@@ -92,12 +102,36 @@ export async function runLoad(options: {
         break;
       }
     }
+    const breakdown: ProcedureLatency[] = [];
+    for (const request of requests) {
+      // A mutation's body comes from its setupRequest (fresh names each time), as under autocannon.
+      const prepare = () => (typeof request.setupRequest === "function" ? request.setupRequest(request, {}) : request);
+      const samples: number[] = [];
+      for (let index = 0; index < 30; index += 1) {
+        const prepared = prepare();
+        const before = performance.now();
+        const response = await fetch(`${url}${prepared.path}`, {
+          method: prepared.method,
+          headers: { authorization: `Bearer ${fixtures.token}`, ...(prepared.headers as Record<string, string> | undefined) },
+          body: prepared.method === "POST" ? (prepared.body as string) : undefined,
+        });
+        await response.arrayBuffer();
+        samples.push(performance.now() - before);
+      }
+      const summary = summarizeLatencies(samples);
+      breakdown.push({
+        procedure: (request.path ?? "").split("?")[0]?.replace("/api/trpc/", "") ?? "",
+        p50Ms: round(summary.p50),
+        p99Ms: round(summary.p99),
+      });
+    }
+    options.log(`one at a time: ${breakdown.map((item) => `${item.procedure} ${item.p50Ms} ms`).join(", ")}`);
     const within = steps.filter((step) => step.p99Ms < options.p99LimitMs && step.errorRate === 0);
     const knee = within.reduce<LoadStep | null>(
       (best, step) => (!best || step.requestsPerSecond > best.requestsPerSecond ? step : best),
       null,
     );
-    return { stepSeconds: options.stepSeconds, p99LimitMs: options.p99LimitMs, steps, knee, stopReason };
+    return { breakdown, stepSeconds: options.stepSeconds, p99LimitMs: options.p99LimitMs, steps, knee, stopReason };
   } finally {
     await cluster.stop();
     await mock.close();

@@ -47,7 +47,9 @@ export function requestMix(fixtures: Fixtures & { agentId: string }): autocannon
     query("pipelines.list", { projectId }),
     mutation("agents.create", () => ({
       projectId,
-      definition: { name: `Load ${unique()}`, role: "helper", model: { provider: "openai", model: "gpt-4o-mini" } },
+      name: `Load ${unique()}`,
+      role: "helper",
+      model: { provider: "openai", model: "gpt-4o-mini" },
     })),
     query("circles.list", { projectId }),
     query("agents.get", { projectId, agentId: fixtures.agentId }),
@@ -58,7 +60,7 @@ export function requestMix(fixtures: Fixtures & { agentId: string }): autocannon
       projectId,
       name: `Load ${unique()}`,
       cron: "0 0 1 1 *",
-      action: { kind: "send_notification", title: "load", body: "load" },
+      action: { kind: "send_notification", title: "load", body: "load", inApp: {} },
     })),
   ];
 }
