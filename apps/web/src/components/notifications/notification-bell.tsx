@@ -35,7 +35,7 @@ function ProjectBell({ projectId, userId }: { projectId: string; userId: string 
           <path d="M13.73 21a2 2 0 0 1-3.46 0" />
         </svg>
         Notifications
-      </span>
+      </span>{" "}
       <span className={`${styles.count} ${count === 0 ? styles.countZero : ""}`} data-testid="notification-count" aria-hidden="true">
         {/* Nothing until the count is known, so the link never shows a number its name does not say. */}
         {unread.isError ? "!" : unread.data ? (count > 99 ? "99+" : count) : ""}
