@@ -263,7 +263,7 @@ test("from the list a pipeline is exported, imported, duplicated, run with its i
   await page.reload();
   await page.getByLabel("Search pipelines").fill(name);
   const row = page.getByRole("row", { name: new RegExp(`^${name} v1`) });
-  await expect(page.locator("tbody tr")).toHaveCount(1);
+  await expect(page.getByTestId("list-status")).toHaveText(`1 pipeline matching “${name}”`);
 
   const downloading = page.waitForEvent("download");
   await row.getByRole("button", { name: `Export ${name}` }).click();
@@ -300,13 +300,13 @@ test("from the list a pipeline is exported, imported, duplicated, run with its i
 
   await page.getByRole("link", { name: "All pipelines" }).click();
   await page.getByLabel("Search pipelines").fill(name);
-  await expect(page.locator("tbody tr")).toHaveCount(2);
+  await expect(page.getByTestId("list-status")).toHaveText(`2 pipelines matching “${name}”`);
   await row.getByRole("button", { name: `Duplicate ${name}` }).click();
   await expect(page.getByRole("heading", { level: 1, name: `${name} (copy)` })).toBeVisible();
 
   await page.getByRole("link", { name: "All pipelines" }).click();
   await page.getByLabel("Search pipelines").fill(name);
-  await expect(page.locator("tbody tr")).toHaveCount(3);
+  await expect(page.getByTestId("list-status")).toHaveText(`3 pipelines matching “${name}”`);
   await page.screenshot({ path: path.join(screenshotsDir, "pipelines-list.png"), fullPage: true });
   await row.getByRole("button", { name: `Run ${name}` }).click();
   const runDialog = page.getByRole("dialog", { name: `Run ${name}` });
@@ -317,12 +317,14 @@ test("from the list a pipeline is exported, imported, duplicated, run with its i
 
   await page.getByRole("navigation", { name: "Pages" }).getByRole("link", { name: "Pipelines" }).click();
   await page.getByLabel("Search pipelines").fill(name);
-  await expect(page.locator("tbody tr")).toHaveCount(3);
+  // The list says when it answers this search, so the rows counted are the search's, not an earlier page's.
+  await expect(page.getByTestId("list-status")).toHaveText(`3 pipelines matching “${name}”`);
   await row.getByRole("button", { name: `Archive ${name}` }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Archive pipeline" }).click();
   await expect(page.getByTestId("toast").filter({ hasText: `Archived “${name}”` })).toBeVisible();
   await expect(page.locator("tbody tr")).toHaveCount(2);
   await page.getByLabel("Show archived").check();
+  await expect(page.getByTestId("list-status")).toHaveText(`3 pipelines matching “${name}”`);
   await expect(page.locator("tbody tr")).toHaveCount(3);
   const archivedRow = page.getByRole("row", { name: new RegExp(`^${name} Archived`) });
   await archivedRow.getByRole("button", { name: `Restore ${name}` }).click();

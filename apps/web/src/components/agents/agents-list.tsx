@@ -31,8 +31,11 @@ function ProjectAgents({ project }: { project: AccountProject }) {
   const [searchText, setSearchText] = useState("");
   const search = useSettledValue(searchText.trim());
   const [includeArchived, setIncludeArchived] = useState(false);
-  const list = usePagedList<Agent>(`${includeArchived}:${search}`, (cursor) =>
-    trpc.agents.list.queryOptions({ projectId: project.id, search: search || undefined, includeArchived, limit: PAGE_SIZE, cursor }),
+  const list = usePagedList<Agent>(
+    `${includeArchived}:${search}`,
+    (cursor) =>
+      trpc.agents.list.queryOptions({ projectId: project.id, search: search || undefined, includeArchived, limit: PAGE_SIZE, cursor }),
+    (agent) => agent.id,
   );
   const canEdit = hasRole(project.role, "member");
   const actions = useAgentActions(project);

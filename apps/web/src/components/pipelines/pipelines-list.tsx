@@ -4,14 +4,17 @@
  * "Load more"; per row open, run (with its inputs), duplicate, export as JSON, archive and restore;
  * and import of an export, pasted or uploaded.
  */
-import { useMutation, useQueries, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useEffect, useId, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { ConfirmButton } from "~/components/confirm-button";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
-import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
+import { EmptyState, InlineError } from "~/components/feedback";
 import { formatDateTime, hasRole } from "~/components/format";
+import { Badge } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
+import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { errorMessage } from "~/trpc/errors";
 import { useTRPC, useTRPCClient } from "~/trpc/react";
 import { Dialog } from "./dialog";
@@ -23,53 +26,26 @@ import { toast } from "./toasts";
 import { useLivePipelines } from "./use-live-pipelines";
 
 const PAGE_SIZE = 20;
-const SEARCH_DELAY_MS = 300;
 
 export function PipelinesList() {
   return <ProjectScope>{(project) => <ProjectPipelines project={project} />}</ProjectScope>;
 }
 
-/** The search text once typing pauses, so each keystroke does not cost a request. */
-function useSettledValue(value: string, delayMs: number): string {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), delayMs);
-    return () => clearTimeout(timer);
-  }, [value, delayMs]);
-  return settled;
-}
-
 function ProjectPipelines({ project }: { project: AccountProject }) {
   const trpc = useTRPC();
   useLivePipelines(project.id);
-  const searchId = useId();
   const [searchText, setSearchText] = useState("");
-  const search = useSettledValue(searchText.trim(), SEARCH_DELAY_MS);
+  const search = useSettledValue(searchText.trim());
   const [includeArchived, setIncludeArchived] = useState(false);
   const [isImporting, setIsImporting] = useState(false);
-  // The cursor of each loaded page, for one filter: a new search or toggle starts again from the first page.
-  const filterKey = `${includeArchived}:${search}`;
-  const [paging, setPaging] = useState<{ filterKey: string; cursors: (string | undefined)[] }>({ filterKey, cursors: [undefined] });
-  const cursors = paging.filterKey === filterKey ? paging.cursors : [undefined];
-
-  const pages = useQueries({
-    queries: cursors.map((cursor) =>
+  const list = usePagedList<Pipeline>(
+    `${includeArchived}:${search}`,
+    (cursor) =>
       trpc.pipelines.list.queryOptions({ projectId: project.id, search: search || undefined, includeArchived, limit: PAGE_SIZE, cursor }),
-    ),
-  });
-  const firstPage = pages[0];
-  const lastPage = pages.at(-1);
-  const seen = new Set<string>();
-  const pipelines = pages
-    .flatMap((page) => page.data?.items ?? [])
-    .filter((pipeline) => {
-      if (seen.has(pipeline.id)) return false;
-      seen.add(pipeline.id);
-      return true;
-    });
-  const nextCursor = lastPage?.data?.nextCursor ?? null;
+    (pipeline) => pipeline.id,
+  );
   const canEdit = hasRole(project.role, "member");
-  const isFiltered = search !== "" || includeArchived;
+  const actions = usePipelineActions(project);
 
   return (
     <section className="section" aria-labelledby="pipelines-heading">
@@ -77,69 +53,48 @@ function ProjectPipelines({ project }: { project: AccountProject }) {
         <h2 id="pipelines-heading">Pipelines of {project.name}</h2>
         {canEdit ? (
           <div className="toolbar">
-            <button type="button" className="button button-secondary" onClick={() => setIsImporting(true)}>
-              Import
-            </button>
-            <Link href="/pipelines/new" className="button button-primary">
-              New pipeline
-            </Link>
+            <Button onClick={() => setIsImporting(true)}>Import</Button>
+            <Button asChild variant="primary">
+              <Link href="/pipelines/new">New pipeline</Link>
+            </Button>
           </div>
         ) : null}
       </div>
-      <div className={styles.search}>
-        <label htmlFor={searchId} className="visually-hidden">
-          Search pipelines
-        </label>
-        <input
-          id={searchId}
-          type="search"
-          placeholder="Search by name"
-          value={searchText}
-          maxLength={100}
-          onChange={(event) => setSearchText(event.target.value)}
-        />
+      <ListToolbar searchLabel="Search pipelines" placeholder="Search by name" value={searchText} onChange={setSearchText}>
         <label className={styles.checkbox}>
           <input type="checkbox" checked={includeArchived} onChange={(event) => setIncludeArchived(event.target.checked)} />
           Show archived
         </label>
-      </div>
-      {!firstPage || firstPage.isPending ? (
-        <LoadingState label="Loading pipelines…" />
-      ) : firstPage.isError ? (
-        <ErrorState error={firstPage.error} onRetry={() => firstPage.refetch()} />
-      ) : pipelines.length === 0 ? (
-        isFiltered ? (
+      </ListToolbar>
+      <PagedTable
+        list={list}
+        label="Pipelines"
+        noun={{ one: "pipeline", other: "pipelines" }}
+        columns={[{ header: "Name" }, { header: "Version" }, { header: "Updated" }, { header: "Actions", isHeaderHidden: true }]}
+        rowKey={(pipeline) => pipeline.id}
+        isFiltered={search !== "" || includeArchived}
+        filterSummary={search ? `matching “${search}”` : "including archived"}
+        emptyFiltered={
           <EmptyState title="No pipelines match">Try other words{includeArchived ? "" : ", or show archived pipelines"}.</EmptyState>
-        ) : (
+        }
+        empty={
           <EmptyState title="No pipelines yet">
             {canEdit
               ? "Create one with “New pipeline”, or import an export of another project’s."
               : "A member of the project can create one."}
           </EmptyState>
-        )
-      ) : (
-        <>
-          <PipelinesTable project={project} pipelines={pipelines} canEdit={canEdit} />
-          <div className="load-more">
-            {lastPage?.isError ? <p className="inline-error">{errorMessage(lastPage.error)}</p> : null}
-            {lastPage?.isFetching && cursors.length > 1 && !lastPage.data ? (
-              <LoadingState label="Loading more pipelines…" />
-            ) : nextCursor !== null ? (
-              <button
-                type="button"
-                className="button button-secondary"
-                onClick={() => setPaging({ filterKey, cursors: [...cursors, nextCursor] })}
-              >
-                Load more
-              </button>
-            ) : (
-              <p className="muted">
-                {pipelines.length} pipeline{pipelines.length === 1 ? "" : "s"}
-              </p>
-            )}
-          </div>
-        </>
-      )}
+        }
+        renderRow={(pipeline) => <PipelineCells project={project} pipeline={pipeline} canEdit={canEdit} actions={actions} />}
+      />
+      {actions.running ? (
+        <RunDialog
+          projectId={project.id}
+          pipelineId={actions.running.id}
+          pipelineName={actions.running.name}
+          isOpen={actions.isRunOpen}
+          onClose={() => actions.setIsRunOpen(false)}
+        />
+      ) : null}
       <Dialog title="Import a pipeline" isOpen={isImporting} onClose={() => setIsImporting(false)} isWide>
         <ImportForm project={project} onDone={() => setIsImporting(false)} />
       </Dialog>
@@ -147,175 +102,149 @@ function ProjectPipelines({ project }: { project: AccountProject }) {
   );
 }
 
-function PipelinesTable({ project, pipelines, canEdit }: { project: AccountProject; pipelines: Pipeline[]; canEdit: boolean }) {
+/** Archive, restore and duplicate change a pipeline's list entries (and its own query), so they refresh exactly those. */
+function usePipelineActions(project: AccountProject) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [failure, setFailure] = useState<string | null>(null);
   // The pipeline stays chosen after the dialog closes, so the dialog can hand focus back to its button.
   const [running, setRunning] = useState<Pipeline | null>(null);
   const [isRunOpen, setIsRunOpen] = useState(false);
   const [exportingId, setExportingId] = useState<string | null>(null);
-  const refreshList = () => queryClient.invalidateQueries({ queryKey: trpc.pipelines.list.queryKey() });
+  const refreshLists = () => queryClient.invalidateQueries({ queryKey: trpc.pipelines.list.queryKey() });
+  const refreshPipeline = (pipelineId: string) =>
+    Promise.all([
+      refreshLists(),
+      queryClient.invalidateQueries({ queryKey: trpc.pipelines.get.queryKey({ projectId: project.id, pipelineId }) }),
+    ]);
   const duplicate = useMutation(
     trpc.pipelines.duplicate.mutationOptions({
-      onMutate: () => setFailure(null),
       onSuccess: async (copy) => {
         toast.success(`Duplicated as “${copy.name}”`);
-        await refreshList();
+        await refreshLists();
         router.push(`/pipelines/${copy.id}`);
       },
-      onError: (error) => setFailure(`Could not duplicate the pipeline: ${errorMessage(error)}`),
+      onError: (error) => toast.error(`Could not duplicate the pipeline: ${errorMessage(error)}`),
     }),
   );
   const archive = useMutation(
     trpc.pipelines.archive.mutationOptions({
-      onMutate: () => setFailure(null),
       onSuccess: async (pipeline) => {
         toast.success(`Archived “${pipeline.name}”`);
-        await refreshList();
+        await refreshPipeline(pipeline.id);
       },
-      onError: (error) => setFailure(`Could not archive the pipeline: ${errorMessage(error)}`),
+      onError: (error) => toast.error(`Could not archive the pipeline: ${errorMessage(error)}`),
     }),
   );
   const restore = useMutation(
     trpc.pipelines.restore.mutationOptions({
-      onMutate: () => setFailure(null),
       onSuccess: async (pipeline) => {
         toast.success(`Restored “${pipeline.name}”`);
-        await refreshList();
+        await refreshPipeline(pipeline.id);
       },
-      onError: (error) => setFailure(`Could not restore the pipeline: ${errorMessage(error)}`),
+      onError: (error) => toast.error(`Could not restore the pipeline: ${errorMessage(error)}`),
     }),
   );
 
   async function exportPipeline(pipeline: Pipeline) {
-    setFailure(null);
     setExportingId(pipeline.id);
     try {
       const document = await client.pipelines.export.query({ projectId: project.id, pipelineId: pipeline.id });
       downloadJson(exportFileName(pipeline.name), document);
       toast.success(`Exported “${pipeline.name}” (version ${pipeline.currentVersion})`);
     } catch (error) {
-      setFailure(`Could not export the pipeline: ${errorMessage(error as Parameters<typeof errorMessage>[0])}`);
+      toast.error(`Could not export the pipeline: ${errorMessage(error as Parameters<typeof errorMessage>[0])}`);
     } finally {
       setExportingId(null);
     }
   }
 
+  const openRun = (pipeline: Pipeline) => {
+    setRunning(pipeline);
+    setIsRunOpen(true);
+  };
+  return { duplicate, archive, restore, exportPipeline, exportingId, running, isRunOpen, setIsRunOpen, openRun };
+}
+
+function PipelineCells({
+  project,
+  pipeline,
+  canEdit,
+  actions: { duplicate, archive, restore, exportPipeline, exportingId, openRun },
+}: {
+  project: AccountProject;
+  pipeline: Pipeline;
+  canEdit: boolean;
+  actions: ReturnType<typeof usePipelineActions>;
+}) {
+  const isArchived = pipeline.archivedAt !== null;
   return (
     <>
-      <InlineError message={failure} />
-      <div className="table-wrap">
-        <table className="table" aria-label="Pipelines">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Version</th>
-              <th scope="col">Updated</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {pipelines.map((pipeline) => {
-              const isArchived = pipeline.archivedAt !== null;
-              return (
-                <tr key={pipeline.id}>
-                  <th scope="row" className={`cell-wrap ${styles.nameCell}`}>
-                    <Link href={`/pipelines/${pipeline.id}`}>{pipeline.name}</Link>
-                    {isArchived ? <span className="badge badge-quiet">Archived</span> : null}
-                    {pipeline.description ? <span className={styles.rowDescription}>{pipeline.description}</span> : null}
-                  </th>
-                  <td className="nowrap">v{pipeline.currentVersion}</td>
-                  <td className="nowrap">{formatDateTime(pipeline.updatedAt)}</td>
-                  <td className="cell-actions">
-                    <Link
-                      href={`/pipelines/${pipeline.id}`}
-                      className="button button-secondary button-small"
-                      aria-label={`Open ${pipeline.name}`}
-                    >
-                      Open
-                    </Link>
-                    <Link
-                      href={`/runs?pipelineId=${pipeline.id}`}
-                      className="button button-ghost button-small"
-                      aria-label={`Runs of ${pipeline.name}`}
-                    >
-                      Runs
-                    </Link>
-                    {canEdit && !isArchived ? (
-                      <button
-                        type="button"
-                        className="button button-ghost button-small"
-                        aria-label={`Run ${pipeline.name}`}
-                        onClick={() => {
-                          setRunning(pipeline);
-                          setIsRunOpen(true);
-                        }}
-                      >
-                        Run
-                      </button>
-                    ) : null}
-                    <button
-                      type="button"
-                      className="button button-ghost button-small"
-                      aria-label={`Export ${pipeline.name}`}
-                      disabled={exportingId === pipeline.id}
-                      onClick={() => void exportPipeline(pipeline)}
-                    >
-                      {exportingId === pipeline.id ? "Exporting…" : "Export"}
-                    </button>
-                    {canEdit && !isArchived ? (
-                      <>
-                        <button
-                          type="button"
-                          className="button button-ghost button-small"
-                          aria-label={`Duplicate ${pipeline.name}`}
-                          disabled={duplicate.isPending}
-                          onClick={() => duplicate.mutate({ projectId: project.id, pipelineId: pipeline.id })}
-                        >
-                          {duplicate.isPending && duplicate.variables?.pipelineId === pipeline.id ? "Duplicating…" : "Duplicate"}
-                        </button>
-                        <ConfirmButton
-                          label="Archive"
-                          accessibleLabel={`Archive ${pipeline.name}`}
-                          prompt={`Archive “${pipeline.name}”? It cannot be run until restored; past runs stay.`}
-                          confirmLabel="Archive pipeline"
-                          isPending={archive.isPending && archive.variables?.pipelineId === pipeline.id}
-                          onConfirm={() => archive.mutate({ projectId: project.id, pipelineId: pipeline.id })}
-                        />
-                      </>
-                    ) : null}
-                    {canEdit && isArchived ? (
-                      <button
-                        type="button"
-                        className="button button-secondary button-small"
-                        aria-label={`Restore ${pipeline.name}`}
-                        disabled={restore.isPending && restore.variables?.pipelineId === pipeline.id}
-                        onClick={() => restore.mutate({ projectId: project.id, pipelineId: pipeline.id })}
-                      >
-                        Restore
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-      {running ? (
-        <RunDialog
-          projectId={project.id}
-          pipelineId={running.id}
-          pipelineName={running.name}
-          isOpen={isRunOpen}
-          onClose={() => setIsRunOpen(false)}
-        />
-      ) : null}
+      <th scope="row" className={`cell-wrap ${styles.nameCell}`}>
+        <Link href={`/pipelines/${pipeline.id}`}>{pipeline.name}</Link>
+        {isArchived ? <Badge tone="quiet">Archived</Badge> : null}
+        {pipeline.description ? <span className={styles.rowDescription}>{pipeline.description}</span> : null}
+      </th>
+      <td className="nowrap">v{pipeline.currentVersion}</td>
+      <td className="nowrap">{formatDateTime(pipeline.updatedAt)}</td>
+      <td className="cell-actions">
+        <Button asChild size="small">
+          <Link href={`/pipelines/${pipeline.id}`} aria-label={`Open ${pipeline.name}`}>
+            Open
+          </Link>
+        </Button>
+        <Button asChild variant="ghost" size="small">
+          <Link href={`/runs?pipelineId=${pipeline.id}`} aria-label={`Runs of ${pipeline.name}`}>
+            Runs
+          </Link>
+        </Button>
+        {canEdit && !isArchived ? (
+          <Button variant="ghost" size="small" aria-label={`Run ${pipeline.name}`} onClick={() => openRun(pipeline)}>
+            Run
+          </Button>
+        ) : null}
+        <Button
+          variant="ghost"
+          size="small"
+          aria-label={`Export ${pipeline.name}`}
+          disabled={exportingId === pipeline.id}
+          onClick={() => void exportPipeline(pipeline)}
+        >
+          {exportingId === pipeline.id ? "Exporting…" : "Export"}
+        </Button>
+        {canEdit && !isArchived ? (
+          <>
+            <Button
+              variant="ghost"
+              size="small"
+              aria-label={`Duplicate ${pipeline.name}`}
+              disabled={duplicate.isPending}
+              onClick={() => duplicate.mutate({ projectId: project.id, pipelineId: pipeline.id })}
+            >
+              {duplicate.isPending && duplicate.variables?.pipelineId === pipeline.id ? "Duplicating…" : "Duplicate"}
+            </Button>
+            <ConfirmButton
+              label="Archive"
+              accessibleLabel={`Archive ${pipeline.name}`}
+              prompt={`Archive “${pipeline.name}”? It cannot be run until restored; past runs stay.`}
+              confirmLabel="Archive pipeline"
+              isPending={archive.isPending && archive.variables?.pipelineId === pipeline.id}
+              onConfirm={() => archive.mutate({ projectId: project.id, pipelineId: pipeline.id })}
+            />
+          </>
+        ) : null}
+        {canEdit && isArchived ? (
+          <Button
+            size="small"
+            aria-label={`Restore ${pipeline.name}`}
+            disabled={restore.isPending && restore.variables?.pipelineId === pipeline.id}
+            onClick={() => restore.mutate({ projectId: project.id, pipelineId: pipeline.id })}
+          >
+            Restore
+          </Button>
+        ) : null}
+      </td>
     </>
   );
 }

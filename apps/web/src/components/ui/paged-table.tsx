@@ -53,13 +53,23 @@ export function usePagedList<TItem>(
   filterKey: string,
   // biome-ignore lint/suspicious/noExplicitAny: tRPC's query options carry their own error and key types (which do not widen to React Query's); the caller names the item type.
   pageQuery: (cursor: string | undefined) => UseQueryOptions<any, any, any, any>,
+  /** The item's identity: an item that moved to a later page between two fetches is shown once. */
+  keyOf: (item: TItem) => string,
 ): PagedList<TItem> {
   const [paging, setPaging] = useState<{ filterKey: string; cursors: (string | undefined)[] }>({ filterKey, cursors: [undefined] });
   const cursors = paging.filterKey === filterKey ? paging.cursors : [undefined];
   const pages = useQueries({ queries: cursors.map((cursor) => pageQuery(cursor)) }) as UseQueryResult<CursorPage<TItem>, ApiError>[];
   const first = pages[0];
   const last = pages.at(-1);
-  const items = pages.flatMap((page) => page.data?.items ?? []);
+  const seen = new Set<string>();
+  const items = pages
+    .flatMap((page) => page.data?.items ?? [])
+    .filter((item) => {
+      const key = keyOf(item);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   const nextCursor = last?.data?.nextCursor ?? null;
 
   // The rows last shown with a first page, kept to bridge a change of filter. Written during render on
