@@ -141,7 +141,13 @@ export function createOpenAiEmbedder(choice: EmbeddingChoice, options: { apiKey:
       inBatches(texts, async (batch) => {
         try {
           const response = await client.embeddings.create(
-            { model: choice.model, input: batch, encoding_format: "float" },
+            // text-embedding-3 models shorten their vectors on request; older ones refuse the parameter.
+            {
+              model: choice.model,
+              input: batch,
+              encoding_format: "float",
+              ...(choice.model.startsWith("text-embedding-3") ? { dimensions: choice.dimensions } : {}),
+            },
             signal ? { signal } : undefined,
           );
           const ordered = [...response.data].sort((a, b) => a.index - b.index).map((item) => item.embedding);
