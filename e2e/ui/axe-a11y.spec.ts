@@ -50,7 +50,8 @@ async function settled(page: Page): Promise<void> {
 }
 
 test("every main page has no serious or critical accessibility violation", async ({ page }) => {
-  test.slow();
+  // Seventeen pages, each analysed in full: longer than one test's default.
+  test.setTimeout(300_000);
   const problems = collectPageProblems(page);
   for (const { path: pagePath, heading } of mainPages) {
     await test.step(pagePath, async () => {

@@ -98,7 +98,7 @@ test("the owner creates a schedule, runs its notification now, sees the bell cou
     const item = unread.getByTestId("notification").filter({ hasText: title });
     await expect(item).toContainText("Grab a coffee first.");
     await page.screenshot({ path: path.join(screenshotsDir, "notifications.png"), fullPage: true });
-    await item.getByRole("button", { name: `Mark “${title}” as read` }).click();
+    await item.getByRole("button", { name: `Mark as read: “${title}”` }).click();
     await expect(
       page.getByRole("list", { name: "Read notifications" }).getByTestId("notification").filter({ hasText: title }),
     ).toBeVisible();

@@ -150,11 +150,11 @@ function NotificationItem({
         <button
           type="button"
           className="button button-ghost button-small"
-          aria-label={`Mark “${item.title}” as read`}
+          aria-label={`Mark as read: “${item.title}”`}
           disabled={isMarking}
           onClick={onMarkRead}
         >
-          Mark read
+          Mark as read
         </button>
       ) : null}
     </li>
