@@ -1,17 +1,20 @@
 "use client";
 /**
- * /schedules: the project's schedules, paged on the server with "Load more", each with its next fire
+ * /schedules: the project's schedules, searched and paged on the server (the shared paged table), each with its next fire
  * time, whether it is active or paused, and how its last fire went; per row pause or resume, run now
  * and delete (behind a confirmation). Live from `schedules.changed` and `schedule_fires.changed`.
  */
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState } from "react";
 import { ConfirmButton } from "~/components/confirm-button";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
-import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
+import { EmptyState } from "~/components/feedback";
 import { formatDateTime, hasRole } from "~/components/format";
-import { toast } from "~/components/pipelines/toasts";
+import { Badge } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
+import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
+import { toast } from "~/components/ui/toast";
 import { errorMessage } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import { FireStatusBadge } from "./fire-status-badge";
@@ -38,62 +41,54 @@ export function useMinuteClock(): number {
 function ProjectSchedules({ project }: { project: AccountProject }) {
   const trpc = useTRPC();
   useLiveSchedules(project.id);
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const pages = useQueries({
-    queries: cursors.map((cursor) => trpc.schedules.list.queryOptions({ projectId: project.id, limit: PAGE_SIZE, cursor })),
-  });
-  const firstPage = pages[0];
-  const lastPage = pages.at(-1);
-  const seen = new Set<string>();
-  const schedules = pages
-    .flatMap((page) => page.data?.items ?? [])
-    .filter((schedule) => {
-      if (seen.has(schedule.id)) return false;
-      seen.add(schedule.id);
-      return true;
-    });
-  const nextCursor = lastPage?.data?.nextCursor ?? null;
+  const [searchText, setSearchText] = useState("");
+  const search = useSettledValue(searchText.trim());
+  const list = usePagedList<Schedule>(
+    search,
+    (cursor) => trpc.schedules.list.queryOptions({ projectId: project.id, search: search || undefined, limit: PAGE_SIZE, cursor }),
+    (schedule) => schedule.id,
+  );
   const canEdit = hasRole(project.role, "member");
+  const actions = useScheduleActions();
+  const now = useMinuteClock();
 
   return (
     <section className="section" aria-labelledby="schedules-heading">
       <div className="section-header">
         <h2 id="schedules-heading">Schedules of {project.name}</h2>
         {canEdit ? (
-          <Link href="/schedules/new" className="button button-primary">
-            New schedule
-          </Link>
+          <Button asChild variant="primary">
+            <Link href="/schedules/new">New schedule</Link>
+          </Button>
         ) : null}
       </div>
-      {!firstPage || firstPage.isPending ? (
-        <LoadingState label="Loading schedules…" />
-      ) : firstPage.isError ? (
-        <ErrorState error={firstPage.error} onRetry={() => firstPage.refetch()} />
-      ) : schedules.length === 0 ? (
-        <EmptyState title="No schedules yet">
-          {canEdit
-            ? "Create one with “New schedule”: a cron expression, a time zone and what to do when it fires."
-            : "A member of the project can create one."}
-        </EmptyState>
-      ) : (
-        <>
-          <SchedulesTable project={project} schedules={schedules} canEdit={canEdit} />
-          <div className="load-more">
-            {lastPage?.isError ? <p className="inline-error">{errorMessage(lastPage.error)}</p> : null}
-            {lastPage?.isFetching && cursors.length > 1 && !lastPage.data ? (
-              <LoadingState label="Loading more schedules…" />
-            ) : nextCursor !== null ? (
-              <button type="button" className="button button-secondary" onClick={() => setCursors([...cursors, nextCursor])}>
-                Load more
-              </button>
-            ) : (
-              <p className="muted">
-                {schedules.length} schedule{schedules.length === 1 ? "" : "s"}
-              </p>
-            )}
-          </div>
-        </>
-      )}
+      <ListToolbar searchLabel="Search schedules" placeholder="Search by name" value={searchText} onChange={setSearchText} />
+      <PagedTable
+        list={list}
+        label="Schedules"
+        noun={{ one: "schedule", other: "schedules" }}
+        columns={[
+          { header: "Name" },
+          { header: "When" },
+          { header: "Next fire" },
+          { header: "Status" },
+          { header: "Last fire" },
+          { header: "Actions", isHeaderHidden: true },
+        ]}
+        rowKey={(schedule) => schedule.id}
+        rowTestId="schedule-row"
+        isFiltered={search !== ""}
+        filterSummary={`matching “${search}”`}
+        emptyFiltered={<EmptyState title="No schedules match">Try other words.</EmptyState>}
+        empty={
+          <EmptyState title="No schedules yet">
+            {canEdit
+              ? "Create one with “New schedule”: a cron expression, a time zone and what to do when it fires."
+              : "A member of the project can create one."}
+          </EmptyState>
+        }
+        renderRow={(schedule) => <ScheduleCells project={project} schedule={schedule} canEdit={canEdit} now={now} actions={actions} />}
+      />
     </section>
   );
 }
@@ -115,162 +110,153 @@ function LastFire({ project, schedule }: { project: AccountProject; schedule: Sc
   );
 }
 
-function SchedulesTable({ project, schedules, canEdit }: { project: AccountProject; schedules: Schedule[]; canEdit: boolean }) {
+/**
+ * Pause, resume and delete change the schedule's list entries and its own query; "Run now" adds a fire to
+ * its history. Each refreshes exactly those.
+ */
+function useScheduleActions() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const now = useMinuteClock();
-  const [failure, setFailure] = useState<string | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.schedules.list.queryKey() });
+  const refresh = (scheduleId: string) =>
+    Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.schedules.list.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.schedules.upcoming.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.schedules.get.queryKey({ scheduleId }) }),
+    ]);
   const pause = useMutation(
     trpc.schedules.pause.mutationOptions({
-      onMutate: () => setFailure(null),
       onSuccess: async (schedule) => {
         toast.success(`Paused “${schedule.name}”`);
-        await refresh();
+        await refresh(schedule.id);
       },
-      onError: (error) => setFailure(`Could not pause the schedule: ${errorMessage(error)}`),
+      onError: (error) => toast.error(`Could not pause the schedule: ${errorMessage(error)}`),
     }),
   );
   const resume = useMutation(
     trpc.schedules.resume.mutationOptions({
-      onMutate: () => setFailure(null),
       onSuccess: async (schedule) => {
         toast.success(`Resumed “${schedule.name}”`);
-        await refresh();
+        await refresh(schedule.id);
       },
-      onError: (error) => setFailure(`Could not resume the schedule: ${errorMessage(error)}`),
+      onError: (error) => toast.error(`Could not resume the schedule: ${errorMessage(error)}`),
     }),
   );
   const runNow = useMutation(
     trpc.schedules.runNow.mutationOptions({
-      onMutate: () => setFailure(null),
-      onSuccess: async () => {
+      onSuccess: async (_result, variables) => {
         toast.success("Fired: the worker runs the action now");
-        await queryClient.invalidateQueries({ queryKey: trpc.schedules.history.queryKey() });
+        await queryClient.invalidateQueries({ queryKey: trpc.schedules.history.queryKey({ scheduleId: variables.scheduleId }) });
       },
-      onError: (error) => setFailure(`Could not run the schedule: ${errorMessage(error)}`),
+      onError: (error) => toast.error(`Could not run the schedule: ${errorMessage(error)}`),
     }),
   );
   const remove = useMutation(
     trpc.schedules.delete.mutationOptions({
-      onMutate: () => setFailure(null),
-      onSuccess: async () => {
+      onSuccess: async (_result, variables) => {
         toast.success("Schedule deleted");
-        await refresh();
+        await refresh(variables.scheduleId);
       },
-      onError: (error) => setFailure(`Could not delete the schedule: ${errorMessage(error)}`),
+      onError: (error) => toast.error(`Could not delete the schedule: ${errorMessage(error)}`),
     }),
   );
+  return { pause, resume, runNow, remove };
+}
 
+function ScheduleCells({
+  project,
+  schedule,
+  canEdit,
+  now,
+  actions: { pause, resume, runNow, remove },
+}: {
+  project: AccountProject;
+  schedule: Schedule;
+  canEdit: boolean;
+  now: number;
+  actions: ReturnType<typeof useScheduleActions>;
+}) {
+  const reading = describeCron(schedule.cron);
+  const ref = { projectId: project.id, scheduleId: schedule.id };
   return (
     <>
-      <InlineError message={failure} />
-      <div className="table-wrap">
-        <table className="table" aria-label="Schedules">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">When</th>
-              <th scope="col">Next fire</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last fire</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {schedules.map((schedule) => {
-              const reading = describeCron(schedule.cron);
-              const ref = { projectId: project.id, scheduleId: schedule.id };
-              return (
-                <tr key={schedule.id} data-testid="schedule-row">
-                  <th scope="row" className={`cell-wrap ${styles.nameCell}`}>
-                    <Link href={`/schedules/${schedule.id}`}>{schedule.name}</Link>
-                    <span className={styles.rowDescription}>{actionKindLabels[schedule.action.kind]}</span>
-                  </th>
-                  <td className={`cell-wrap ${styles.whenCell}`}>
-                    <code className="mono nowrap">{schedule.cron}</code>
-                    <span className={styles.rowDescription}>
-                      {reading ? `${reading} · ` : ""}
-                      {schedule.timezone}
-                    </span>
-                  </td>
-                  <td className="nowrap" data-testid="schedule-next-fire">
-                    {schedule.isPaused || !schedule.nextFireAt ? (
-                      <span className="muted">—</span>
-                    ) : (
-                      <>
-                        {formatDateTime(schedule.nextFireAt)}
-                        <span className={styles.rowDescription}>{formatRelative(schedule.nextFireAt, now)}</span>
-                      </>
-                    )}
-                  </td>
-                  <td>
-                    <span className={schedule.isPaused ? "badge badge-warn" : "badge badge-ok"} data-testid="schedule-status">
-                      {schedule.isPaused ? "Paused" : "Active"}
-                    </span>
-                  </td>
-                  <td className="nowrap">
-                    <LastFire project={project} schedule={schedule} />
-                  </td>
-                  <td className="cell-actions">
-                    <Link
-                      href={`/schedules/${schedule.id}`}
-                      className="button button-secondary button-small"
-                      aria-label={`Open ${schedule.name}`}
-                    >
-                      Open
-                    </Link>
-                    {canEdit ? (
-                      <>
-                        <button
-                          type="button"
-                          className="button button-ghost button-small"
-                          aria-label={`Run ${schedule.name} now`}
-                          disabled={runNow.isPending && runNow.variables?.scheduleId === schedule.id}
-                          onClick={() => runNow.mutate(ref)}
-                        >
-                          Run now
-                        </button>
-                        {schedule.isPaused ? (
-                          <button
-                            type="button"
-                            className="button button-ghost button-small"
-                            aria-label={`Resume ${schedule.name}`}
-                            disabled={resume.isPending && resume.variables?.scheduleId === schedule.id}
-                            onClick={() => resume.mutate(ref)}
-                          >
-                            Resume
-                          </button>
-                        ) : (
-                          <button
-                            type="button"
-                            className="button button-ghost button-small"
-                            aria-label={`Pause ${schedule.name}`}
-                            disabled={pause.isPending && pause.variables?.scheduleId === schedule.id}
-                            onClick={() => pause.mutate(ref)}
-                          >
-                            Pause
-                          </button>
-                        )}
-                        <ConfirmButton
-                          label="Delete"
-                          accessibleLabel={`Delete ${schedule.name}`}
-                          prompt={`Delete “${schedule.name}” and its history?`}
-                          confirmLabel="Delete schedule"
-                          isPending={remove.isPending && remove.variables?.scheduleId === schedule.id}
-                          onConfirm={() => remove.mutate(ref)}
-                        />
-                      </>
-                    ) : null}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <th scope="row" className={`cell-wrap ${styles.nameCell}`}>
+        <Link href={`/schedules/${schedule.id}`}>{schedule.name}</Link>
+        <span className={styles.rowDescription}>{actionKindLabels[schedule.action.kind]}</span>
+      </th>
+      <td className={`cell-wrap ${styles.whenCell}`}>
+        <code className="mono nowrap">{schedule.cron}</code>
+        <span className={styles.rowDescription}>
+          {reading ? `${reading} · ` : ""}
+          {schedule.timezone}
+        </span>
+      </td>
+      <td className="nowrap" data-testid="schedule-next-fire">
+        {schedule.isPaused || !schedule.nextFireAt ? (
+          <span className="muted">—</span>
+        ) : (
+          <>
+            {formatDateTime(schedule.nextFireAt)}
+            <span className={styles.rowDescription}>{formatRelative(schedule.nextFireAt, now)}</span>
+          </>
+        )}
+      </td>
+      <td>
+        <Badge tone={schedule.isPaused ? "warn" : "ok"} data-testid="schedule-status">
+          {schedule.isPaused ? "Paused" : "Active"}
+        </Badge>
+      </td>
+      <td className="nowrap">
+        <LastFire project={project} schedule={schedule} />
+      </td>
+      <td className="cell-actions">
+        <Button asChild size="small">
+          <Link href={`/schedules/${schedule.id}`} aria-label={`Open ${schedule.name}`}>
+            Open
+          </Link>
+        </Button>
+        {canEdit ? (
+          <>
+            <Button
+              variant="ghost"
+              size="small"
+              aria-label={`Run ${schedule.name} now`}
+              disabled={runNow.isPending && runNow.variables?.scheduleId === schedule.id}
+              onClick={() => runNow.mutate(ref)}
+            >
+              Run now
+            </Button>
+            {schedule.isPaused ? (
+              <Button
+                variant="ghost"
+                size="small"
+                aria-label={`Resume ${schedule.name}`}
+                disabled={resume.isPending && resume.variables?.scheduleId === schedule.id}
+                onClick={() => resume.mutate(ref)}
+              >
+                Resume
+              </Button>
+            ) : (
+              <Button
+                variant="ghost"
+                size="small"
+                aria-label={`Pause ${schedule.name}`}
+                disabled={pause.isPending && pause.variables?.scheduleId === schedule.id}
+                onClick={() => pause.mutate(ref)}
+              >
+                Pause
+              </Button>
+            )}
+            <ConfirmButton
+              label="Delete"
+              accessibleLabel={`Delete ${schedule.name}`}
+              prompt={`Delete “${schedule.name}” and its history?`}
+              confirmLabel="Delete schedule"
+              isPending={remove.isPending && remove.variables?.scheduleId === schedule.id}
+              onConfirm={() => remove.mutate(ref)}
+            />
+          </>
+        ) : null}
+      </td>
     </>
   );
 }

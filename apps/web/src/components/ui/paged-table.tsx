@@ -150,6 +150,8 @@ interface PagedTableProps<TItem> {
   emptyFiltered: ReactNode;
   /** A short description of the filter for the results line, e.g. `matching “ada”`. */
   filterSummary?: string;
+  /** `data-testid` of each row, for tests that pick rows by kind. */
+  rowTestId?: string;
 }
 
 /** Moves focus to the first control of the next or previous row (ArrowDown / ArrowUp), Home and End to the ends. */
@@ -178,6 +180,7 @@ export function PagedTable<TItem>({
   empty,
   emptyFiltered,
   filterSummary,
+  rowTestId,
 }: PagedTableProps<TItem>) {
   const { first, last, items } = list;
   if (!first || (first.isPending && !list.isStale)) return <LoadingState label={`Loading ${noun.other}…`} />;
@@ -211,7 +214,9 @@ export function PagedTable<TItem>({
               </thead>
               <tbody onKeyDown={moveBetweenRows}>
                 {items.map((item) => (
-                  <tr key={rowKey(item)}>{renderRow(item)}</tr>
+                  <tr key={rowKey(item)} data-testid={rowTestId}>
+                    {renderRow(item)}
+                  </tr>
                 ))}
               </tbody>
             </table>
