@@ -415,6 +415,26 @@ describe("agents with an attached knowledge base", () => {
     expect(chunk.content).toContain("First class train tickets");
   });
 
+  it("reranks the fused hits with a model when asked, and refuses an answer that is not a score per passage", async () => {
+    const plain = await api().knowledge.search({ projectId, knowledgeBaseIds: [baseId], query: "train tickets", limit: 3 });
+    expect(plain.hits).toHaveLength(3);
+    expect(plain.hits[0]?.headingPath.at(-1)).toBe("Trains");
+    expect(plain.hits.every((hit) => hit.scores.rerank === null)).toBe(true);
+    // The model prefers the passage fusion ranked last.
+    mock.reset();
+    mock.script("openai", { type: "text", text: '{"scores": [1, 2, 9]}' });
+    const rerank = { model: { provider: "openai" as const, model: "gpt-4o-mini" } };
+    const reranked = await api().knowledge.search({ projectId, knowledgeBaseIds: [baseId], query: "train tickets", limit: 3, rerank });
+    expect(reranked.hits.map((hit) => hit.chunkId)).toEqual([plain.hits[2]?.chunkId, plain.hits[1]?.chunkId, plain.hits[0]?.chunkId]);
+    expect(reranked.hits.map((hit) => hit.scores.rerank)).toEqual([9, 2, 1]);
+    const prompt = JSON.stringify(mock.requests[0]?.body ?? {});
+    expect(prompt).toContain("Query: train tickets");
+    mock.script("openai", { type: "text", text: "I think the first one." });
+    expect(
+      (await failure(api().knowledge.search({ projectId, knowledgeBaseIds: [baseId], query: "train tickets", limit: 3, rerank }))).code,
+    ).toBe("UNAVAILABLE");
+  });
+
   it("searches its bases with the knowledge_search tool, and only those", async () => {
     const agent = await api().agents.create({
       projectId,

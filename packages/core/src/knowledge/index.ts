@@ -4,6 +4,7 @@ export * from "./embedders";
 export * from "./ingestion";
 export * from "./knowledge";
 export * from "./parsers";
+export * from "./rerank";
 export * from "./retrieval";
 export * from "./search";
 export * from "./vector-index";

@@ -17,7 +17,10 @@ import {
 } from "@gathering/db";
 import { z } from "zod";
 import { AppError } from "../errors";
+import type { ModelGateway } from "../llm/gateway";
+import type { Keyring } from "../security/encryption";
 import { type Embedder, type EmbeddingChoice, loadEmbedder } from "./embedders";
+import { rerankPassages, ZRerankModel } from "./rerank";
 import { exactVectorIndex, type IndexedBase } from "./vector-index";
 import { activeVectorPath, pgvectorSearch } from "./vector-path";
 
@@ -43,6 +46,8 @@ export const ZKnowledgeSearchOptions = z.object({
   limit: z.number().int().min(1).max(50).default(8),
   mode: z.enum(["hybrid", "vector", "fulltext"]).default("hybrid"),
   filters: ZKnowledgeSearchFilters.optional(),
+  /** Reorders the best fused hits with a chat model's relevance scores (one model call per search). */
+  rerank: z.object({ model: ZRerankModel }).optional(),
 });
 export type TKnowledgeSearchOptions = z.input<typeof ZKnowledgeSearchOptions>;
 
@@ -70,6 +75,8 @@ export interface KnowledgeHit {
     fused: number;
     fullText: { rank: number; score: number } | null;
     vector: { rank: number; similarity: number } | null;
+    /** The rerank model's 0..10 relevance, when a rerank was asked for. */
+    rerank: number | null;
   };
   citation: KnowledgeCitation;
 }
@@ -83,7 +90,9 @@ export interface KnowledgeSearchResult {
 export interface SearchServices {
   /** Embedders by base; defaults to the base's model with the project's provider settings. */
   embedderFor?: (base: KnowledgeBaseRow) => Promise<Embedder>;
-  keyring?: import("../security/encryption").Keyring;
+  keyring?: Keyring;
+  /** Needed for a rerank only. */
+  gateway?: ModelGateway;
 }
 
 function choiceOf(base: KnowledgeBaseRow): EmbeddingChoice {
@@ -204,31 +213,47 @@ export async function searchKnowledgeBases(
     });
   }
   const fused = reciprocalRankFusion([fullText.map((row) => row.id), ...vectorLists.map((list) => list.map((row) => row.id))]);
-  const hits = [...fused.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .slice(0, options.limit)
-    .map(([id, score]): KnowledgeHit => {
-      const row = rows.get(id) as KnowledgeChunkHit;
-      return {
+  const ranked = [...fused.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  // A rerank looks at a few more than asked for, so it can promote what fusion ranked just below the cut.
+  const considered = ranked.slice(0, options.rerank ? Math.min(ranked.length, Math.max(options.limit * 2, 10), 30) : options.limit);
+  const rerankScores = new Map<string, number>();
+  if (options.rerank && considered.length > 0) {
+    const scores = await rerankPassages(db, services, {
+      projectId: input.projectId,
+      model: options.rerank.model,
+      query: options.query,
+      passages: considered.map(([id]) => (rows.get(id) as KnowledgeChunkHit).content),
+    });
+    considered.forEach(([id], index) => rerankScores.set(id, scores[index] ?? 0));
+    considered.sort((a, b) => (rerankScores.get(b[0]) ?? 0) - (rerankScores.get(a[0]) ?? 0) || b[1] - a[1]);
+  }
+  const hits = considered.slice(0, options.limit).map(([id, score]): KnowledgeHit => {
+    const row = rows.get(id) as KnowledgeChunkHit;
+    return {
+      chunkId: id,
+      knowledgeBaseId: row.knowledgeBaseId,
+      documentId: row.documentId,
+      documentName: row.documentName,
+      position: row.position,
+      headingPath: row.headingPath,
+      content: row.content,
+      score,
+      scores: {
+        fused: score,
+        fullText: fullTextParts.get(id) ?? null,
+        vector: vectorParts.get(id) ?? null,
+        rerank: rerankScores.get(id) ?? null,
+      },
+      citation: {
         chunkId: id,
         knowledgeBaseId: row.knowledgeBaseId,
         documentId: row.documentId,
         documentName: row.documentName,
+        sourceUrl: row.sourceUrl,
         position: row.position,
         headingPath: row.headingPath,
-        content: row.content,
-        score,
-        scores: { fused: score, fullText: fullTextParts.get(id) ?? null, vector: vectorParts.get(id) ?? null },
-        citation: {
-          chunkId: id,
-          knowledgeBaseId: row.knowledgeBaseId,
-          documentId: row.documentId,
-          documentName: row.documentName,
-          sourceUrl: row.sourceUrl,
-          position: row.position,
-          headingPath: row.headingPath,
-        },
-      };
-    });
+      },
+    };
+  });
   return { hits, vectorPath: path, tookMs: Math.round((performance.now() - started) * 100) / 100 };
 }

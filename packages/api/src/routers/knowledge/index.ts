@@ -22,8 +22,8 @@
  * - retryDocument({ documentId }) -> a failed document back to "queued" (PRECONDITION_FAILED otherwise)
  * - reindex({ knowledgeBaseId, embedding? }) -> KnowledgeBase & { documentsQueued }
  * - search({ knowledgeBaseIds, query, limit?, mode?: "hybrid"|"vector"|"fulltext", filters?: { documentIds,
- *     heading, sourceKinds, formats } }) -> { hits: [{ chunkId, content, score, scores: { fused, fullText,
- *     vector }, citation: { chunkId, documentId, documentName, position, headingPath, sourceUrl } }], vectorPath, tookMs }
+ *     heading, sourceKinds, formats }, rerank?: { model: { provider, model } } }) -> { hits: [{ chunkId, content,
+ *     score, scores: { fused, fullText, vector, rerank }, citation: { chunkId, documentId, documentName, position, headingPath, sourceUrl } }], vectorPath, tookMs }
  * - getChunk({ chunkId }) -> the chunk a citation points to
  *
  * Live progress: subscribe to `knowledge_documents.changed` ({ knowledgeBaseId, documentId, status,

@@ -81,6 +81,8 @@ export const ZSearchHitOutput = z.object({
     fullText: z.object({ rank: z.number().int(), score: z.number() }).nullable(),
     /** 1-based rank among the nearest vectors and the cosine similarity; null when not among them. */
     vector: z.object({ rank: z.number().int(), similarity: z.number() }).nullable(),
+    /** The rerank model's 0..10 relevance (search with `rerank`); null otherwise. */
+    rerank: z.number().nullable(),
   }),
   citation: ZCitationOutput,
 });
