@@ -360,6 +360,15 @@ describe("knowledge bases and documents", () => {
     expect((await failure(other.knowledge.listDocuments(foreign))).code).toBe("NOT_FOUND");
     expect((await failure(other.knowledge.reindex(foreign))).code).toBe("NOT_FOUND");
     expect((await failure(other.knowledge.delete(foreign))).code).toBe("NOT_FOUND");
+    // Nor can her agents be given it.
+    const attach = other.agents.create({
+      projectId: malloryProjectId,
+      name: "Borrower",
+      role: "a thief",
+      model: { provider: "local", model: "local-echo" },
+      knowledgeBaseIds: [baseId],
+    });
+    expect((await failure(attach)).code).toBe("VALIDATION_FAILED");
     // Alice's own project, by Mallory: not a member.
     expect((await failure(other.knowledge.list({ projectId }))).code).toBe("NOT_FOUND");
     expect((await api().knowledge.get({ projectId, knowledgeBaseId: baseId })).id).toBe(baseId);

@@ -4,6 +4,7 @@ import {
   type Database,
   type DbExecutor,
   findAgent,
+  findKnowledgeBases,
   insertAgent,
   isAgentNameTaken,
   listAgents as listAgentRows,
@@ -84,6 +85,19 @@ async function assertToolsExist(db: DbExecutor, projectId: string, tools: readon
   }
 }
 
+/** Attached knowledge bases must be the project's own (another project's id reads as unknown). */
+async function assertKnowledgeBasesExist(db: DbExecutor, projectId: string, knowledgeBaseIds: readonly string[]) {
+  if (knowledgeBaseIds.length === 0) return;
+  const found = new Set((await findKnowledgeBases(db, { projectId, knowledgeBaseIds })).map((base) => base.id));
+  const unknown = knowledgeBaseIds.filter((id) => !found.has(id));
+  if (unknown.length > 0) {
+    throw new AppError("VALIDATION_FAILED", `Unknown knowledge base${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}`, {
+      field: "knowledgeBaseIds",
+      unknown,
+    });
+  }
+}
+
 async function assertNameFree(db: DbExecutor, projectId: string, name: string, exceptAgentId?: string) {
   if (await isAgentNameTaken(db, { projectId, name, ...(exceptAgentId ? { exceptAgentId } : {}) })) {
     throw new AppError("CONFLICT", `An agent named "${name}" already exists in this project`, { field: "name" });
@@ -98,6 +112,7 @@ export async function createAgent(
   const definition = ZAgentDefinition.parse(input.definition);
   await assertToolsExist(db, input.projectId, definition.tools);
   await assertToolsExist(db, input.projectId, definition.approvalTools, "approvalTools");
+  await assertKnowledgeBasesExist(db, input.projectId, definition.knowledgeBaseIds);
   return db.transaction(async (tx) => {
     await assertNameFree(tx, input.projectId, definition.name);
     const row = await insertAgent(tx, {
@@ -136,6 +151,7 @@ export async function updateAgent(
     const merged = ZAgentDefinition.parse({ ...parseDefinition(current), ...patch });
     if (patch.tools) await assertToolsExist(tx, input.projectId, merged.tools);
     if (patch.approvalTools) await assertToolsExist(tx, input.projectId, merged.approvalTools, "approvalTools");
+    if (patch.knowledgeBaseIds) await assertKnowledgeBasesExist(tx, input.projectId, merged.knowledgeBaseIds);
     if (patch.name !== undefined && patch.name.toLowerCase() !== current.name.toLowerCase())
       await assertNameFree(tx, input.projectId, merged.name, current.id);
     const row = await updateAgentRow(tx, {
