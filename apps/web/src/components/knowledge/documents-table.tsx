@@ -56,22 +56,25 @@ interface DocumentsTableProps {
 export function DocumentsTable({ project, knowledgeBase, canEdit, status, onStatusChange, onShowChunks }: DocumentsTableProps) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const list = usePagedList<KnowledgeDocument>(status, (cursor) =>
-    trpc.knowledge.listDocuments.queryOptions(
-      {
-        projectId: project.id,
-        knowledgeBaseId: knowledgeBase.id,
-        ...(status === "all" ? {} : { status }),
-        limit: PAGE_SIZE,
-        ...(cursor ? { cursor: decodeCursor(cursor) } : {}),
-      },
-      {
-        select: (page: DocumentsPage): CursorPage<KnowledgeDocument> => ({
-          items: page.items,
-          nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
-        }),
-      },
-    ),
+  const list = usePagedList<KnowledgeDocument>(
+    status,
+    (cursor) =>
+      trpc.knowledge.listDocuments.queryOptions(
+        {
+          projectId: project.id,
+          knowledgeBaseId: knowledgeBase.id,
+          ...(status === "all" ? {} : { status }),
+          limit: PAGE_SIZE,
+          ...(cursor ? { cursor: decodeCursor(cursor) } : {}),
+        },
+        {
+          select: (page: DocumentsPage): CursorPage<KnowledgeDocument> => ({
+            items: page.items,
+            nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+          }),
+        },
+      ),
+    (item) => item.id,
   );
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: trpc.knowledge.listDocuments.queryKey() });

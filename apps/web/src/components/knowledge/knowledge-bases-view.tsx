@@ -29,16 +29,19 @@ function ProjectKnowledgeBases({ project }: { project: AccountProject }) {
   const search = useSettledValue(searchText.trim());
   // knowledge.list answers every base of the project at once (a project holds a handful), so the
   // search narrows that one page; see the report on issue 10 for the paged form it should take.
-  const list = usePagedList<KnowledgeBase>(search, () =>
-    trpc.knowledge.list.queryOptions(
-      { projectId: project.id },
-      {
-        select: (bases: KnowledgeBase[]): CursorPage<KnowledgeBase> => ({
-          items: search ? bases.filter((base) => `${base.name} ${base.description}`.toLowerCase().includes(search.toLowerCase())) : bases,
-          nextCursor: null,
-        }),
-      },
-    ),
+  const list = usePagedList<KnowledgeBase>(
+    search,
+    () =>
+      trpc.knowledge.list.queryOptions(
+        { projectId: project.id },
+        {
+          select: (bases: KnowledgeBase[]): CursorPage<KnowledgeBase> => ({
+            items: search ? bases.filter((base) => `${base.name} ${base.description}`.toLowerCase().includes(search.toLowerCase())) : bases,
+            nextCursor: null,
+          }),
+        },
+      ),
+    (item) => item.id,
   );
   const canEdit = hasRole(project.role, "member");
 
