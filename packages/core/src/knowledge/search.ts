@@ -224,7 +224,7 @@ export async function searchKnowledgeBases(
       query: options.query,
       passages: considered.map(([id]) => (rows.get(id) as KnowledgeChunkHit).content),
     });
-    considered.forEach(([id], index) => rerankScores.set(id, scores[index] ?? 0));
+    for (const [index, [id]] of considered.entries()) rerankScores.set(id, scores[index] ?? 0);
     considered.sort((a, b) => (rerankScores.get(b[0]) ?? 0) - (rerankScores.get(a[0]) ?? 0) || b[1] - a[1]);
   }
   const hits = considered.slice(0, options.limit).map(([id, score]): KnowledgeHit => {
