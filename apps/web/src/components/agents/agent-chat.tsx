@@ -3,7 +3,8 @@
  * An agent's page: its chat sessions, the transcript and a composer, and what it remembers (Memory tab).
  * A reply streams in token by token from `agent.token` events while `agents.chat` runs; when the call
  * returns, the stored messages (with model, tokens and cost) take the streamed text's place. Without
- * the events the reply still appears, all at once, when the call returns.
+ * the events the reply still appears, all at once, when the call returns. An answer's knowledge citations
+ * ([n] in its text, and its sources under it) link to the cited chunks.
  */
 import type { RouterOutputs } from "@gathering/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -13,6 +14,7 @@ import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState 
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState, ErrorState, LoadingState } from "~/components/feedback";
 import { formatDateTime, hasRole } from "~/components/format";
+import { CitationList, CitedText } from "~/components/knowledge/citations";
 import { type ApiError, appCodeOf, errorMessage } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import styles from "./agents.module.css";
@@ -411,7 +413,12 @@ function MessageView({ message }: { message: StoredMessage }) {
   return (
     <div className={`${styles.message} ${styles.messageAssistant}`} data-testid="assistant-message">
       <div className={styles.messageRole}>Assistant</div>
-      {message.content ? <p className={styles.messageText}>{message.content}</p> : null}
+      {message.content ? (
+        <p className={styles.messageText}>
+          <CitedText text={message.content} citations={message.citations ?? []} />
+        </p>
+      ) : null}
+      <CitationList citations={message.citations ?? []} />
       {message.toolCalls?.map((call) => (
         <p key={call.id} className="muted">
           Calls <span className="mono">{call.name}</span> <code>{JSON.stringify(call.arguments)}</code>

@@ -2,13 +2,16 @@
 /**
  * The retrieval test: a query as an agent would send it, optional filters (documents, formats, a
  * heading, source), and the ranked chunks it retrieves, each with its score parts (the fused
- * reciprocal-rank score, the full-text rank and ts_rank, the vector rank and cosine similarity) and its
+ * reciprocal-rank score, the full-text rank and ts_rank, the vector rank and cosine similarity, and the
+ * rerank model's 0-10 relevance when one reranked) and its
  * citation (document, position, heading path) linking to the chunk in its document. The results follow
  * the index live: a document deleted or indexed meanwhile is gone from, or joins, the list.
  */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
+import { providerLabels } from "~/components/agents/model-label";
+import { type ModelProvider, modelProviders } from "~/components/agents/shared";
 import type { AccountProject } from "~/components/current-project";
 import { EmptyState, ErrorState, LoadingState } from "~/components/feedback";
 import { SelectField, TextField } from "~/components/field";
@@ -42,6 +45,10 @@ interface Filters {
 
 const noFilters: Filters = { documentId: "", format: "", sourceKind: "", heading: "" };
 
+/** Providers whose chat models can rerank; the offline demo model only echoes, so it cannot score passages. */
+type RerankProvider = Exclude<ModelProvider, "local">;
+const rerankProviders = modelProviders.filter((provider): provider is RerankProvider => provider !== "local");
+
 export function RetrievalTest({ project, knowledgeBase }: { project: AccountProject; knowledgeBase: KnowledgeBase }) {
   const trpc = useTRPC();
   const queryId = useId();
@@ -49,6 +56,8 @@ export function RetrievalTest({ project, knowledgeBase }: { project: AccountProj
   const [limit, setLimit] = useState<LimitOption>("8");
   const [mode, setMode] = useState<SearchMode>("hybrid");
   const [filters, setFilters] = useState<Filters>(noFilters);
+  const [rerankProvider, setRerankProvider] = useState<RerankProvider | "">("");
+  const [rerankModel, setRerankModel] = useState("");
   const [submitted, setSubmitted] = useState<SearchInput | null>(null);
   // Documents to filter by: the ready ones (only they have chunks), newest 200.
   const documents = useQuery(
@@ -79,6 +88,8 @@ export function RetrievalTest({ project, knowledgeBase }: { project: AccountProj
       limit: Number(limit),
       mode,
       ...(Object.keys(chosen).length > 0 ? { filters: chosen } : {}),
+      // The schema judges the model name; an empty one is refused there, next to the field.
+      ...(rerankProvider ? { rerank: { model: { provider: rerankProvider, model: rerankModel.trim() } } } : {}),
     });
   }
 
@@ -166,6 +177,27 @@ export function RetrievalTest({ project, knowledgeBase }: { project: AccountProj
             options={LIMIT_OPTIONS.map((value) => ({ value, label: `Top ${value}` }))}
             onChange={setLimit}
           />
+          <SelectField<RerankProvider | "">
+            label="Rerank with a model"
+            value={rerankProvider}
+            options={[
+              { value: "", label: "No rerank" },
+              ...rerankProviders.map((provider) => ({ value: provider, label: providerLabels[provider] })),
+            ]}
+            onChange={setRerankProvider}
+            error={rerankProvider && !rerankModel.trim() ? undefined : fieldErrors.rerank}
+          />
+          {rerankProvider ? (
+            <TextField
+              label="Rerank model"
+              value={rerankModel}
+              maxLength={200}
+              placeholder={rerankProvider === "openai" ? "gpt-4o-mini" : rerankProvider === "ollama" ? "llama3.2" : "model name"}
+              hint="One call per search scores the best hits 0–10; uses the provider set up in Settings."
+              error={fieldErrors.rerank}
+              onChange={(event) => setRerankModel(event.target.value)}
+            />
+          ) : null}
         </fieldset>
       </form>
       {submitted === null ? null : search.isPending ? (
@@ -185,11 +217,13 @@ const vectorPathLabels: Record<SearchOutput["vectorPath"], string> = {
 };
 
 function SearchResults({ result, mode, isRefreshing }: { result: SearchOutput; mode: SearchMode; isRefreshing: boolean }) {
+  const isReranked = result.hits.some((hit) => hit.scores.rerank !== null);
   const summary = (
     <p className={`muted ${styles.searchSummary}`} data-testid="search-summary" role="status">
       {result.hits.length} chunk{result.hits.length === 1 ? "" : "s"}, best first ·{" "}
       {mode === "hybrid" ? "full text and vectors, fused by reciprocal rank" : searchModeLabels[mode].toLowerCase()}
-      {mode !== "fulltext" ? ` · vector search: ${vectorPathLabels[result.vectorPath]}` : ""} · {Math.round(result.tookMs)} ms
+      {mode !== "fulltext" ? ` · vector search: ${vectorPathLabels[result.vectorPath]}` : ""}
+      {isReranked ? " · reranked by a model" : ""} · {Math.round(result.tookMs)} ms
     </p>
   );
   if (result.hits.length === 0) {
@@ -247,6 +281,12 @@ function HitView({ hit, rank }: { hit: SearchHit; rank: number }) {
               {hit.scores.vector ? `#${hit.scores.vector.rank} · ${formatScore(hit.scores.vector.similarity)}` : "not among the nearest"}
             </dd>
           </div>
+          {hit.scores.rerank !== null ? (
+            <div>
+              <dt>Rerank</dt>
+              <dd data-testid="score-rerank">{hit.scores.rerank.toFixed(1)} / 10</dd>
+            </div>
+          ) : null}
         </dl>
       </div>
     </li>
