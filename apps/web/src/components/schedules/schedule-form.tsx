@@ -7,11 +7,12 @@
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
+import { type FormEvent, useId, useMemo, useState } from "react";
 import type { AccountProject } from "~/components/current-project";
 import { InlineError } from "~/components/feedback";
 import { SelectField, TextField } from "~/components/field";
-import { toast } from "~/components/pipelines/toasts";
+import { useSettledValue } from "~/components/ui/paged-table";
+import { toast } from "~/components/ui/toast";
 import { type ApiError, errorMessage, fieldErrorsOf } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import { ActionEditor, actionOfDraft, draftOfAction } from "./action-editor";
@@ -31,16 +32,6 @@ import {
 
 const PREVIEW_COUNT = 5;
 const PREVIEW_DELAY_MS = 300;
-
-/** The value once typing pauses, so each keystroke does not cost a request. */
-function useSettledValue<Value>(value: Value, delayMs: number): Value {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), delayMs);
-    return () => clearTimeout(timer);
-  }, [value, delayMs]);
-  return settled;
-}
 
 /** The field an AppError names in its details ("cron", "timezone", "action.pipelineId"). */
 function detailsFieldOf(error: ApiError | null): string | null {
