@@ -77,7 +77,7 @@ export default defineConfig({
     cwd: ".",
     url: `${baseURL}/api/ready`,
     // The first start may build the dashboard.
-    timeout: 240_000,
+    timeout: 420_000,
     reuseExistingServer: false,
     env: {
       GATHERING_DATA_DIR: webServerDataDir(),
