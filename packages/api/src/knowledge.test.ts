@@ -373,6 +373,36 @@ describe("knowledge bases and documents", () => {
     expect((await failure(other.knowledge.list({ projectId }))).code).toBe("NOT_FOUND");
     expect((await api().knowledge.get({ projectId, knowledgeBaseId: baseId })).id).toBe(baseId);
   });
+
+  it("holds every change to knowledge bases and documents, and nothing for a refused one", async () => {
+    const renamed = await api().knowledge.update({ projectId, knowledgeBaseId: baseId, description: "What the office knows" });
+    expect(renamed.description).toBe("What the office knows");
+    const rows = await database.db
+      .select({ action: schema.auditLog.action, target: schema.auditLog.target, projectId: schema.auditLog.projectId })
+      .from(schema.auditLog)
+      .where(sql`${schema.auditLog.action} like 'knowledge.%'`);
+    const actions = new Set(rows.map((row) => row.action));
+    for (const action of [
+      "knowledge.create",
+      "knowledge.update",
+      "knowledge.document_add",
+      "knowledge.document_delete",
+      "knowledge.document_retry",
+      "knowledge.reindex",
+    ]) {
+      expect(actions).toContain(action);
+    }
+    // Every document that exists was audited when it was added, under its own id.
+    const documents = await database.db
+      .select({ id: schema.knowledgeDocuments.id })
+      .from(schema.knowledgeDocuments)
+      .where(eq(schema.knowledgeDocuments.projectId, projectId));
+    const added = new Set(rows.filter((row) => row.action === "knowledge.document_add").map((row) => row.target));
+    expect(documents.length).toBeGreaterThan(0);
+    for (const document of documents) expect(added).toContain(document.id);
+    // Mallory's refused calls above left nothing in her project.
+    expect(rows.every((row) => row.projectId === projectId)).toBe(true);
+  });
 });
 
 describe("agents with an attached knowledge base", () => {

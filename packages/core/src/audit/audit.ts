@@ -57,6 +57,13 @@ export const auditActions = [
   "circle.message",
   "conversation.create",
   "conversation.archive",
+  "knowledge.create",
+  "knowledge.update",
+  "knowledge.delete",
+  "knowledge.document_add",
+  "knowledge.document_delete",
+  "knowledge.document_retry",
+  "knowledge.reindex",
 ] as const;
 
 export type AuditAction = (typeof auditActions)[number];

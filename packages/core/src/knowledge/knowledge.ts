@@ -35,6 +35,7 @@ import {
   updateKnowledgeDocumentRow,
 } from "@gathering/db";
 import { z } from "zod";
+import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
 import type { Actor } from "../projects/projects";
@@ -194,6 +195,14 @@ export async function createKnowledgeBase(db: Database, actor: Actor, input: { p
         chunkOverlap: parsed.chunkOverlap,
         createdBy: actor.userId,
       });
+      await recordAudit(tx, {
+        projectId: input.projectId,
+        actorUserId: actor.userId,
+        action: "knowledge.create",
+        target: row.id,
+        metadata: { name: row.name, embeddingModel: row.embeddingModel },
+        ip: actor.ip,
+      });
       await publishEvent(tx, input.projectId, "knowledge.changed", { knowledgeBaseId: row.id, change: "created" });
       return toKnowledgeBase(row);
     });
@@ -213,7 +222,7 @@ export async function requireKnowledgeBase(
   return row;
 }
 
-export async function updateKnowledgeBase(db: Database, _actor: Actor, input: { projectId: string } & TUpdateKnowledgeBaseInput) {
+export async function updateKnowledgeBase(db: Database, actor: Actor, input: { projectId: string } & TUpdateKnowledgeBaseInput) {
   const parsed = ZUpdateKnowledgeBaseInput.parse(input);
   try {
     return await db.transaction(async (tx) => {
@@ -234,6 +243,13 @@ export async function updateKnowledgeBase(db: Database, _actor: Actor, input: { 
           chunkOverlap,
         },
       });
+      await recordAudit(tx, {
+        projectId: input.projectId,
+        actorUserId: actor.userId,
+        action: "knowledge.update",
+        target: row.id,
+        ip: actor.ip,
+      });
       await publishEvent(tx, input.projectId, "knowledge.changed", { knowledgeBaseId: row.id, change: "updated" });
       return toKnowledgeBase(row);
     });
@@ -244,10 +260,17 @@ export async function updateKnowledgeBase(db: Database, _actor: Actor, input: { 
   }
 }
 
-export async function deleteKnowledgeBase(db: Database, _actor: Actor, input: { projectId: string; knowledgeBaseId: string }) {
+export async function deleteKnowledgeBase(db: Database, actor: Actor, input: { projectId: string; knowledgeBaseId: string }) {
   return db.transaction(async (tx) => {
     const deleted = await deleteKnowledgeBaseRow(tx, input);
     if (!deleted) throw new AppError("NOT_FOUND", "Knowledge base not found");
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "knowledge.delete",
+      target: input.knowledgeBaseId,
+      ip: actor.ip,
+    });
     await publishEvent(tx, input.projectId, "knowledge.changed", { knowledgeBaseId: input.knowledgeBaseId, change: "deleted" });
     return { deleted: true as const };
   });
@@ -318,6 +341,14 @@ async function storeDocument(
       createdBy: actor.userId,
     });
     await queue.enqueueIngestion(tx, { documentId: row.id, generation: base.indexGeneration });
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "knowledge.document_add",
+      target: row.id,
+      metadata: { knowledgeBaseId: base.id, name: row.name, sourceKind: row.sourceKind },
+      ip: actor.ip,
+    });
     await publishEvent(tx, input.projectId, "knowledge_documents.changed", {
       knowledgeBaseId: base.id,
       documentId: row.id,
@@ -436,11 +467,19 @@ export async function getKnowledgeChunk(db: DbExecutor, input: { projectId: stri
 }
 
 /** Deletes a document and its chunks in one transaction: its chunks leave every search result at once. */
-export async function deleteKnowledgeDocument(db: Database, _actor: Actor, input: { projectId: string; documentId: string }) {
+export async function deleteKnowledgeDocument(db: Database, actor: Actor, input: { projectId: string; documentId: string }) {
   return db.transaction(async (tx) => {
     const deleted = await deleteKnowledgeDocumentRow(tx, input);
     if (!deleted) throw new AppError("NOT_FOUND", "Document not found");
     await bumpKnowledgeContentVersion(tx, deleted.knowledgeBaseId);
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "knowledge.document_delete",
+      target: input.documentId,
+      metadata: { knowledgeBaseId: deleted.knowledgeBaseId },
+      ip: actor.ip,
+    });
     await publishEvent(tx, input.projectId, "knowledge_documents.changed", {
       knowledgeBaseId: deleted.knowledgeBaseId,
       documentId: input.documentId,
@@ -456,7 +495,7 @@ export async function deleteKnowledgeDocument(db: Database, _actor: Actor, input
 export async function retryKnowledgeDocument(
   db: Database,
   deps: { queue: KnowledgeQueue },
-  _actor: Actor,
+  actor: Actor,
   input: { projectId: string; documentId: string },
 ) {
   return db.transaction(async (tx) => {
@@ -476,6 +515,14 @@ export async function retryKnowledgeDocument(
       values: { status: "queued", error: null, progress: 0, attempts: 0, chunkCount: 0 },
     });
     await deps.queue.enqueueIngestion(tx, { documentId: locked.id, generation: base.indexGeneration });
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "knowledge.document_retry",
+      target: locked.id,
+      metadata: { knowledgeBaseId: base.id },
+      ip: actor.ip,
+    });
     await publishEvent(tx, input.projectId, "knowledge_documents.changed", {
       knowledgeBaseId: base.id,
       documentId: locked.id,
@@ -495,7 +542,7 @@ export async function retryKnowledgeDocument(
 export async function reindexKnowledgeBase(
   db: Database,
   deps: { queue: KnowledgeQueue },
-  _actor: Actor,
+  actor: Actor,
   input: { projectId: string } & TReindexInput,
 ) {
   const parsed = ZReindexInput.parse(input);
@@ -516,6 +563,14 @@ export async function reindexKnowledgeBase(
     if (previous) await deleteGenerationChunks(tx, { knowledgeBaseId: base.id, generation: previous.generation });
     const documents = await listDocumentsMissingGeneration(tx, { knowledgeBaseId: base.id, generation });
     for (const document of documents) await deps.queue.enqueueIngestion(tx, { documentId: document.id, generation });
+    await recordAudit(tx, {
+      projectId: input.projectId,
+      actorUserId: actor.userId,
+      action: "knowledge.reindex",
+      target: base.id,
+      metadata: { generation, embeddingModel: choice.model, documentsQueued: documents.length },
+      ip: actor.ip,
+    });
     await publishEvent(tx, input.projectId, "knowledge.changed", { knowledgeBaseId: base.id, change: "reindex_started" });
     const switched = await finishReindexIfComplete(tx, base.id);
     if (switched) row = switched;

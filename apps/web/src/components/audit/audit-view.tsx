@@ -70,6 +70,13 @@ const actionLabels: Record<AuditAction, string> = {
   "circle.message": "Message posted to a circle run",
   "conversation.create": "Conversation started",
   "conversation.archive": "Conversation archived",
+  "knowledge.create": "Knowledge base created",
+  "knowledge.update": "Knowledge base changed",
+  "knowledge.delete": "Knowledge base deleted",
+  "knowledge.document_add": "Document added",
+  "knowledge.document_delete": "Document deleted",
+  "knowledge.document_retry": "Document retried",
+  "knowledge.reindex": "Knowledge base re-indexed",
 };
 const actions = Object.keys(actionLabels) as AuditAction[];
 
