@@ -183,8 +183,9 @@ test("a knowledge base is created, fed a Markdown file and a CSV live, searched 
 
   await test.step("an agent with the base attached cites it, and the citation opens the chunk", async () => {
     const projectId = await currentProjectId(page);
-    // Made through the API as a script would; the offline model answers by repeating the message, so the
-    // "[1]" it repeats cites the first excerpt retrieval found for it: the real retrieval and citation path.
+    // Made through the API as a script would, then given the base in its form; the offline model answers
+    // by repeating the message, so the "[1]" it repeats cites the first excerpt retrieval found for it:
+    // the real retrieval and citation path.
     const response = await page.request.post("/api/trpc/agents.create", {
       headers: { origin: baseURL ?? "" },
       data: {
@@ -193,12 +194,16 @@ test("a knowledge base is created, fed a Markdown file and a CSV live, searched 
           name: `Librarian ${suffix}`,
           role: "answers from the handbook",
           model: { provider: "local", model: "local-echo" },
-          knowledgeBaseIds: [knowledgeBaseId],
         },
       },
     });
     expect(response.ok(), await response.text()).toBe(true);
     const agentId = ((await response.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
+    await page.goto(`/agents/${agentId}/edit`);
+    const knowledgeGroup = page.getByRole("group", { name: "Knowledge bases" });
+    await knowledgeGroup.getByLabel(baseName, { exact: true }).check();
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByText("Agent saved.")).toBeVisible();
     await page.goto(`/agents/${agentId}`);
     await page.getByLabel("Message", { exact: true }).fill("Where is the carbon flywheel stored? Quote [1].");
     await page.getByRole("button", { name: "Send" }).click();

@@ -127,7 +127,8 @@ describe("knowledge bases and documents", () => {
     expect((await failure(api().knowledge.create({ projectId, name: "handbook" }))).code).toBe("CONFLICT");
     const models = await api().knowledge.embeddingModels({ projectId });
     expect(models.find((model) => model.isOffline)?.model).toBe("local-hash-256");
-    expect((await api().knowledge.list({ projectId })).map((entry) => entry.id)).toEqual([baseId]);
+    expect((await api().knowledge.list({ projectId })).items.map((entry) => entry.id)).toEqual([baseId]);
+    expect((await api().knowledge.list({ projectId, search: "nothing like it" })).items).toEqual([]);
   });
 
   it("ingests a Markdown upload through the job: queued, then ready with chunks and heading paths", async () => {

@@ -35,6 +35,7 @@ import {
   updateKnowledgeDocumentRow,
 } from "@gathering/db";
 import { z } from "zod";
+import { decodeCursor, encodeCursor } from "../agents/agents";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
@@ -276,14 +277,32 @@ export async function deleteKnowledgeBase(db: Database, actor: Actor, input: { p
   });
 }
 
-export async function listKnowledgeBases(db: DbExecutor, input: { projectId: string }) {
-  const rows = await listKnowledgeBaseRows(db, input);
-  return rows.map((row) => toKnowledgeBase(row.base, row));
+export const ZListKnowledgeBasesInput = z.object({
+  /** Part of the name or description, case-insensitive. */
+  search: z.string().trim().max(100).optional(),
+  limit: z.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+/** One page of the project's bases with their counts, newest first. */
+export async function listKnowledgeBases(db: DbExecutor, input: { projectId: string } & z.input<typeof ZListKnowledgeBasesInput>) {
+  const options = ZListKnowledgeBasesInput.parse(input);
+  const rows = await listKnowledgeBaseRows(db, {
+    projectId: input.projectId,
+    ...(options.search ? { search: options.search } : {}),
+    limit: options.limit + 1,
+    ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
+  });
+  const page = rows.slice(0, options.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((row) => toKnowledgeBase(row.base, row)),
+    nextCursor: rows.length > options.limit && last ? encodeCursor(last.base) : null,
+  };
 }
 
 export async function getKnowledgeBase(db: DbExecutor, input: { projectId: string; knowledgeBaseId: string }) {
-  const rows = await listKnowledgeBaseRows(db, { projectId: input.projectId });
-  const found = rows.find((row) => row.base.id === input.knowledgeBaseId);
+  const [found] = await listKnowledgeBaseRows(db, { projectId: input.projectId, knowledgeBaseId: input.knowledgeBaseId, limit: 1 });
   if (!found) throw new AppError("NOT_FOUND", "Knowledge base not found");
   return toKnowledgeBase(found.base, found);
 }

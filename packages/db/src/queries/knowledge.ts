@@ -3,7 +3,7 @@
  * reaches is scoped by project id; the chunk-level reads used by search are scoped by knowledge base
  * ids the caller already resolved inside the project.
  */
-import { and, count, desc, eq, getTableColumns, gt, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, getTableColumns, gt, ilike, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { knowledgeBases, knowledgeChunks, knowledgeDocuments } from "../schema";
 
@@ -71,7 +71,14 @@ export async function deleteKnowledgeBaseRow(db: DbExecutor, params: { projectId
   return rows.length > 0;
 }
 
-export async function listKnowledgeBaseRows(db: DbExecutor, params: { projectId: string }) {
+/**
+ * A project's bases with their counts, newest first; `search` matches part of the name or description
+ * (case-insensitive, wildcards taken literally), `cursor` is the last row of the previous page.
+ */
+export async function listKnowledgeBaseRows(
+  db: DbExecutor,
+  params: { projectId: string; knowledgeBaseId?: string; search?: string; limit?: number; cursor?: { createdAt: Date; id: string } },
+) {
   const documents = db
     .select({
       knowledgeBaseId: knowledgeDocuments.knowledgeBaseId,
@@ -86,6 +93,20 @@ export async function listKnowledgeBaseRows(db: DbExecutor, params: { projectId:
     .where(eq(knowledgeDocuments.projectId, params.projectId))
     .groupBy(knowledgeDocuments.knowledgeBaseId)
     .as("documents");
+  const conditions: SQL[] = [eq(knowledgeBases.projectId, params.projectId)];
+  if (params.knowledgeBaseId) conditions.push(eq(knowledgeBases.id, params.knowledgeBaseId));
+  if (params.search) {
+    const pattern = `%${params.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const matches = or(ilike(knowledgeBases.name, pattern), ilike(knowledgeBases.description, pattern));
+    if (matches) conditions.push(matches);
+  }
+  if (params.cursor) {
+    const before = or(
+      lt(knowledgeBases.createdAt, params.cursor.createdAt),
+      and(eq(knowledgeBases.createdAt, params.cursor.createdAt), lt(knowledgeBases.id, params.cursor.id)),
+    );
+    if (before) conditions.push(before);
+  }
   return db
     .select({
       base: knowledgeBases,
@@ -96,8 +117,9 @@ export async function listKnowledgeBaseRows(db: DbExecutor, params: { projectId:
     })
     .from(knowledgeBases)
     .leftJoin(documents, eq(documents.knowledgeBaseId, knowledgeBases.id))
-    .where(eq(knowledgeBases.projectId, params.projectId))
-    .orderBy(desc(knowledgeBases.createdAt), desc(knowledgeBases.id));
+    .where(and(...conditions))
+    .orderBy(desc(knowledgeBases.createdAt), desc(knowledgeBases.id))
+    .limit(params.limit ?? 1000);
 }
 
 /** Every column but the extracted text, which can be megabytes: only ingestion reads it. */

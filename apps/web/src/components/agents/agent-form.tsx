@@ -186,6 +186,7 @@ const shownPaths = [
   "parameters",
   "memory",
   "budgets",
+  "knowledgeBaseIds",
 ];
 
 export function NewAgentView() {
@@ -213,6 +214,11 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [version, setVersion] = useState(agent?.version);
   const [isSaved, setIsSaved] = useState(false);
+  const [knowledgeBaseIds, setKnowledgeBaseIds] = useState<string[]>(agent?.knowledgeBaseIds ?? []);
+  // The first hundred bases (the most a project is expected to hold); more would need a search here.
+  const knowledgeBases = useQuery(
+    trpc.knowledge.list.queryOptions({ projectId: project.id, limit: 100 }, { select: (page) => page.items }),
+  );
   const canEdit = hasRole(project.role, "member");
   const isArchived = Boolean(agent?.archivedAt);
 
@@ -256,7 +262,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
   function handleSubmit(event: FormEvent) {
     event.preventDefault();
     setIsSaved(false);
-    const { errors: found, definition } = toDefinition(draft, agent?.knowledgeBaseIds ?? []);
+    const { errors: found, definition } = toDefinition(draft, knowledgeBaseIds);
     setClientErrors(found);
     if (!definition) {
       // Take the keyboard to the first field to fix.
@@ -451,6 +457,38 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
             error={errorAt("memory.shortTermTokens") ?? errorAt("memory")}
           />
         </div>
+      </fieldset>
+
+      <fieldset className={styles.fieldset} disabled={isDisabled}>
+        <legend>Knowledge bases</legend>
+        <p className="field-hint">
+          Before each answer the agent searches the bases ticked here and cites what it uses; it also gets the knowledge_search tool for
+          them.
+        </p>
+        {knowledgeBases.isPending ? <LoadingState label="Loading knowledge bases…" /> : null}
+        {knowledgeBases.isError ? <ErrorState error={knowledgeBases.error} onRetry={() => knowledgeBases.refetch()} /> : null}
+        {knowledgeBases.data && knowledgeBases.data.length === 0 ? (
+          <p className="field-hint">
+            This project has no knowledge base yet: <Link href="/knowledge">create one under Knowledge</Link>.
+          </p>
+        ) : null}
+        {knowledgeBases.data && knowledgeBases.data.length > 0 ? (
+          <div className={styles.formGrid}>
+            {knowledgeBases.data.map((base) => (
+              <CheckboxField
+                key={base.id}
+                label={base.name}
+                hint={`${base.readyDocumentCount} of ${base.documentCount} documents ready, ${base.chunkCount} chunks`}
+                checked={knowledgeBaseIds.includes(base.id)}
+                onChange={(checked) => {
+                  setKnowledgeBaseIds((current) => (checked ? [...current, base.id] : current.filter((id) => id !== base.id)));
+                  setIsSaved(false);
+                }}
+              />
+            ))}
+          </div>
+        ) : null}
+        <InlineError message={errorAt("knowledgeBaseIds")} />
       </fieldset>
 
       <fieldset className={styles.fieldset} disabled={isDisabled}>

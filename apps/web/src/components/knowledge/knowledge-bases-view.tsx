@@ -11,12 +11,14 @@ import { EmptyState } from "~/components/feedback";
 import { formatDateTime, hasRole } from "~/components/format";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
-import { type CursorPage, ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
+import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { useTRPC } from "~/trpc/react";
 import styles from "./knowledge.module.css";
 import { KnowledgeBaseForm } from "./knowledge-base-form";
 import { embeddingModelLabel, type KnowledgeBase } from "./shared";
 import { useLiveKnowledge } from "./use-live-knowledge";
+
+const PAGE_SIZE = 20;
 
 export function KnowledgeBasesView() {
   return <ProjectScope>{(project) => <ProjectKnowledgeBases project={project} />}</ProjectScope>;
@@ -27,20 +29,9 @@ function ProjectKnowledgeBases({ project }: { project: AccountProject }) {
   useLiveKnowledge(project.id);
   const [searchText, setSearchText] = useState("");
   const search = useSettledValue(searchText.trim());
-  // knowledge.list answers every base of the project at once (a project holds a handful), so the
-  // search narrows that one page; see the report on issue 10 for the paged form it should take.
   const list = usePagedList<KnowledgeBase>(
     search,
-    () =>
-      trpc.knowledge.list.queryOptions(
-        { projectId: project.id },
-        {
-          select: (bases: KnowledgeBase[]): CursorPage<KnowledgeBase> => ({
-            items: search ? bases.filter((base) => `${base.name} ${base.description}`.toLowerCase().includes(search.toLowerCase())) : bases,
-            nextCursor: null,
-          }),
-        },
-      ),
+    (cursor) => trpc.knowledge.list.queryOptions({ projectId: project.id, search: search || undefined, limit: PAGE_SIZE, cursor }),
     (item) => item.id,
   );
   const canEdit = hasRole(project.role, "member");

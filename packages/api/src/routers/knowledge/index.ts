@@ -4,7 +4,8 @@
  *
  * Contract for the dashboard:
  * - embeddingModels()                      -> [{ provider, model, dimensions, label, isOffline }]
- * - list() / get({ knowledgeBaseId })      -> KnowledgeBase (see ./schemas.ts: counts, pendingIndex)
+ * - list({ search?, limit?, cursor? })     -> { items: KnowledgeBase[], nextCursor } (newest first; see ./schemas.ts)
+ * - get({ knowledgeBaseId })                -> KnowledgeBase (counts, pendingIndex)
  * - create({ name, description?, embedding?: { provider, model, dimensions? }, chunkSize?, chunkOverlap? })
  * - update({ knowledgeBaseId, name?, description?, chunkSize?, chunkOverlap? }) / delete({ knowledgeBaseId })
  * - addDocument({ knowledgeBaseId, name, contentType?, contentBase64 }) -> KnowledgeDocument (status "queued")
