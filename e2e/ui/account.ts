@@ -4,7 +4,8 @@
  * fresh install, else sign in), so every spec also runs alone.
  */
 import { randomBytes } from "node:crypto";
-import { type Browser, type BrowserContext, test as base, expect, type Page } from "@playwright/test";
+import { type Browser, type BrowserContext, test as base, expect, type Page, type Request } from "@playwright/test";
+import { METRICS_TOKEN } from "../support/metrics";
 
 export interface TestAccount {
   name: string;
@@ -80,8 +81,42 @@ export async function signInOrSignUp(page: Page, account: TestAccount): Promise<
   return "signed-up";
 }
 
-export const test = base.extend<object, { ownerStorageState: StorageState }>({
+export const test = base.extend<{ diagnoseFailure: undefined }, { ownerStorageState: StorageState }>({
   storageState: ({ ownerStorageState }, use) => use(ownerStorageState),
+  /**
+   * When a test fails, what the browser was still waiting for (requests in flight and their age) and the
+   * server's own figures (event-loop lag, open subscriptions, the queue), so that a failure seen once in CI
+   * says whether the page or the server was stuck.
+   */
+  diagnoseFailure: [
+    async ({ page, baseURL }, use, testInfo) => {
+      const inFlight = new Map<Request, number>();
+      page.on("request", (request) => inFlight.set(request, Date.now()));
+      page.on("requestfinished", (request) => inFlight.delete(request));
+      page.on("requestfailed", (request) => inFlight.delete(request));
+      await use(undefined);
+      if (testInfo.status === testInfo.expectedStatus) return;
+      const now = Date.now();
+      const requests = [...inFlight].map(([request, startedAt]) => `${request.method()} ${request.url()} (${now - startedAt} ms)`);
+      let server = "";
+      try {
+        const response = await fetch(`${baseURL}/api/metrics`, {
+          headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+          signal: AbortSignal.timeout(5_000),
+        });
+        server = (await response.text())
+          .split("\n")
+          .filter((line) => /^gathering_(node_nodejs_eventloop_lag_(p99|max)_seconds|node_nodejs_heap_size_used_bytes|node_process_resident_memory_bytes|event|job_queue|workers)/.test(line))
+          .join("\n");
+      } catch (error) {
+        server = `metrics unavailable: ${String(error)}`;
+      }
+      const report = `requests still in flight at the end:\n${requests.join("\n") || "(none)"}\n\nserver metrics:\n${server}`;
+      await testInfo.attach("diagnosis", { body: report, contentType: "text/plain" });
+      console.log(`[diagnosis] ${testInfo.title}\n${report}`);
+    },
+    { auto: true },
+  ],
   // Once per worker: the owner's session cookie, reused by every test's page.
   ownerStorageState: [
     async ({ browser }, use, workerInfo) => {

@@ -78,3 +78,20 @@ test("an unknown address shows the not-found page, with a way back", async ({ pa
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   expect(problems).toEqual([]);
 });
+
+test("a page that fails on the server says so inside the app, with a reference, and Try again brings it back", async ({ page }) => {
+  // The dashboard layout fails on purpose while this header is sent (a test hook, on only with GATHERING_TEST_HOOKS=1).
+  await page.setExtraHTTPHeaders({ "x-gathering-test-fail": "render" });
+  await page.goto("/agents");
+  const alert = page.getByRole("alert").filter({ has: page.getByRole("heading", { name: "This page could not be shown" }) });
+  await expect(alert).toBeVisible();
+  // Production hides the server's message; the digest matches the server log line.
+  await expect(alert.getByText(/^Reference for the server log:/)).toBeVisible();
+  await expect(alert).not.toContainText("on purpose");
+  await expect(page.getByRole("link", { name: "Back to the overview" })).toBeVisible();
+
+  await page.setExtraHTTPHeaders({});
+  await alert.getByRole("button", { name: "Try again" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Agents" })).toBeVisible();
+  await expect(page).toHaveURL("/agents");
+});
