@@ -5,4 +5,5 @@ export * from "./free-port";
 export * from "./mcp";
 export * from "./mock-llm";
 export * from "./otlp-receiver";
+export * from "./smtp-receiver";
 export * from "./test-database";
