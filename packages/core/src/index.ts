@@ -34,6 +34,7 @@ export * from "./llm/types";
 export * from "./logger";
 export * from "./notifications/email";
 export * from "./notifications/notifications";
+export * from "./pagination";
 export * from "./pipelines/definition";
 export * from "./pipelines/executor";
 export * from "./pipelines/graph";

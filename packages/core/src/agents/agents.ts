@@ -15,6 +15,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
+import { decodeCursor, toPage, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { builtinTools } from "../tools/catalog";
 import { unknownMcpToolNames } from "../tools/mcp/mcp-servers";
@@ -195,22 +196,8 @@ export const ZListAgentsInput = z.object({
   search: z.string().trim().max(100).optional(),
   includeArchived: z.boolean().default(false),
   limit: z.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
-
-/** Keyset page cursor (created_at, id); decodeCursor reads it back. */
-export function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString("base64url");
-}
-
-export function decodeCursor(cursor: string | undefined): { createdAt: Date; id: string } | undefined {
-  if (!cursor) return undefined;
-  const [iso, id] = Buffer.from(cursor, "base64url").toString().split("|");
-  const createdAt = new Date(iso ?? "");
-  if (!id || Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(id).success)
-    throw new AppError("BAD_REQUEST", "That page cursor is not valid");
-  return { createdAt, id };
-}
 
 export async function listAgents(db: DbExecutor, input: { projectId: string } & z.input<typeof ZListAgentsInput>) {
   const options = ZListAgentsInput.parse(input);
@@ -221,9 +208,7 @@ export async function listAgents(db: DbExecutor, input: { projectId: string } & 
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return { items: page.map(toAgent), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+  return toPage(rows, options.limit, toAgent);
 }
 
 export async function setAgentArchivedState(

@@ -21,9 +21,10 @@ import { z } from "zod";
 import { recordAudit } from "../audit/audit";
 import { AppError, isAppError } from "../errors";
 import { publishEvent } from "../events/catalog";
+import { decodeCursor, toPage, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { hasControlCharactersInText } from "../validation";
-import { decodeCursor, encodeCursor, loadAgentForRun } from "./agents";
+import { loadAgentForRun } from "./agents";
 import { type AgentRuntime, runAgentTurn } from "./runtime";
 
 /** "waiting": paused until a person decides on a tool call (approvals). */
@@ -109,7 +110,7 @@ export const ZListTasksInput = z.object({
   agentId: z.uuid().optional(),
   status: z.enum(taskStatuses).optional(),
   limit: z.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 export async function listTasks(db: DbExecutor, input: { projectId: string } & z.input<typeof ZListTasksInput>) {
@@ -121,12 +122,7 @@ export async function listTasks(db: DbExecutor, input: { projectId: string } & z
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toTask),
-    nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null,
-  };
+  return toPage(rows, options.limit, toTask);
 }
 
 /** Cancels a queued or running task; a running one stops at its next check (within about a second). */

@@ -15,10 +15,10 @@ import {
   updateCircleRow,
 } from "@gathering/db";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "../agents/agents";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
+import { decodeCursor, encodeCursor, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { type CircleDefinitionInput, type CircleStrategy, ZCircleDefinition, ZCircleTermination } from "./definition";
 
@@ -170,7 +170,7 @@ export const ZListCirclesInput = z.object({
   search: z.string().trim().max(100).optional(),
   includeArchived: z.boolean().default(false),
   limit: z.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 export async function listCircles(db: DbExecutor, input: { projectId: string } & z.input<typeof ZListCirclesInput>) {

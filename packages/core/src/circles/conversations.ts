@@ -14,9 +14,9 @@ import {
   updateConversationRow,
 } from "@gathering/db";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "../agents/agents";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
+import { decodeCursor, toPage, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { hasControlCharacters } from "../validation";
 import { type CircleRunConfig, maxCircleTurns, ZCircleTask } from "./definition";
@@ -142,7 +142,7 @@ export async function getConversation(db: DbExecutor, input: { projectId: string
 export const ZListConversationsInput = z.object({
   includeArchived: z.boolean().default(false),
   limit: z.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 export async function listConversations(db: DbExecutor, input: { projectId: string } & z.input<typeof ZListConversationsInput>) {
@@ -153,9 +153,7 @@ export async function listConversations(db: DbExecutor, input: { projectId: stri
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return { items: page.map(toConversation), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+  return toPage(rows, options.limit, toConversation);
 }
 
 export async function archiveConversation(

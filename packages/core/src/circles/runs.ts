@@ -25,10 +25,10 @@ import {
   updateCircleRunRow,
 } from "@gathering/db";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "../agents/agents";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
+import { decodeCursor, toPage, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { hasControlCharactersInText } from "../validation";
 import {
@@ -270,7 +270,7 @@ export const ZListCircleRunsInput = z.object({
   /** Only runs in one of these states, e.g. the active ones (running, paused). */
   statuses: z.array(z.enum(circleRunStatuses)).min(1).max(circleRunStatuses.length).optional(),
   limit: z.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 export async function listCircleRuns(db: DbExecutor, input: { projectId: string } & z.input<typeof ZListCircleRunsInput>) {
@@ -284,9 +284,7 @@ export async function listCircleRuns(db: DbExecutor, input: { projectId: string 
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return { items: page.map(toCircleRun), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+  return toPage(rows, options.limit, toCircleRun);
 }
 
 async function lockForControl(tx: Transaction, input: { projectId: string; runId: string }) {

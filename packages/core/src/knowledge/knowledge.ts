@@ -35,10 +35,10 @@ import {
   updateKnowledgeDocumentRow,
 } from "@gathering/db";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "../agents/agents";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
+import { decodeCursor, toPage, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { guardedFetch } from "../security/http-guard";
 import { hasControlCharactersInText } from "../validation";
@@ -281,7 +281,7 @@ export const ZListKnowledgeBasesInput = z.object({
   /** Part of the name or description, case-insensitive. */
   search: z.string().trim().max(100).optional(),
   limit: z.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 /** One page of the project's bases with their counts, newest first. */
@@ -293,12 +293,12 @@ export async function listKnowledgeBases(db: DbExecutor, input: { projectId: str
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((row) => toKnowledgeBase(row.base, row)),
-    nextCursor: rows.length > options.limit && last ? encodeCursor(last.base) : null,
-  };
+  return toPage(
+    rows,
+    options.limit,
+    (row) => toKnowledgeBase(row.base, row),
+    (row) => row.base,
+  );
 }
 
 export async function getKnowledgeBase(db: DbExecutor, input: { projectId: string; knowledgeBaseId: string }) {
@@ -445,7 +445,7 @@ export const ZListDocumentsInput = z.object({
   knowledgeBaseId: z.uuid(),
   status: z.enum(["queued", "processing", "ready", "failed"]).optional(),
   limit: z.number().int().min(1).max(200).default(100),
-  cursor: z.object({ createdAt: z.coerce.date(), id: z.uuid() }).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 export async function listKnowledgeDocuments(db: DbExecutor, input: { projectId: string } & z.input<typeof ZListDocumentsInput>) {
@@ -455,14 +455,9 @@ export async function listKnowledgeDocuments(db: DbExecutor, input: { projectId:
     knowledgeBaseId: parsed.knowledgeBaseId,
     limit: parsed.limit + 1,
     ...(parsed.status ? { status: parsed.status } : {}),
-    ...(parsed.cursor ? { cursor: parsed.cursor } : {}),
+    ...(parsed.cursor ? { cursor: decodeCursor(parsed.cursor) } : {}),
   });
-  const page = rows.slice(0, parsed.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toKnowledgeDocument),
-    nextCursor: rows.length > parsed.limit && last ? { createdAt: last.createdAt, id: last.id } : null,
-  };
+  return toPage(rows, parsed.limit, toKnowledgeDocument);
 }
 
 export async function requireKnowledgeDocument(db: DbExecutor, input: { projectId: string; documentId: string }) {

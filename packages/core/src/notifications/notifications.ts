@@ -11,8 +11,8 @@ import {
   type NotificationRow,
 } from "@gathering/db";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "../agents/agents";
 import { publishEvent, publishEvents } from "../events/catalog";
+import { decodeCursor, toPage, ZPageCursor } from "../pagination";
 
 export const notificationLevels = ["info", "success", "warning", "error"] as const;
 export type NotificationLevel = (typeof notificationLevels)[number];
@@ -20,7 +20,7 @@ export type NotificationLevel = (typeof notificationLevels)[number];
 export const ZListNotificationsInput = z.object({
   isUnreadOnly: z.boolean().default(false),
   limit: z.number().int().min(1).max(100).default(30),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 export const ZMarkNotificationsReadInput = z.object({
@@ -56,9 +56,7 @@ export async function listNotifications(
     isUnreadOnly: options.isUnreadOnly,
     ...(cursor ? { cursor } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return { items: page.map(toNotification), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+  return toPage(rows, options.limit, toNotification);
 }
 
 export async function countUnread(db: DbExecutor, input: { projectId: string; userId: string }): Promise<{ count: number }> {

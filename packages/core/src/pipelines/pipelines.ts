@@ -19,10 +19,10 @@ import {
   updatePipelineRow,
 } from "@gathering/db";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "../agents/agents";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
+import { decodeCursor, toPage, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { hasControlCharacters, hasControlCharactersInText } from "../validation";
 import { checkPipelineDefinition, type DefinitionProblem, type PipelineDefinition, parsePipelineDefinition } from "./definition";
@@ -60,7 +60,7 @@ export const ZListPipelinesInput = z.object({
   search: z.string().trim().max(100).optional(),
   includeArchived: z.boolean().default(false),
   limit: z.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 /** The file format of export/import. */
@@ -260,9 +260,7 @@ export async function listPipelines(db: DbExecutor, input: { projectId: string }
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return { items: page.map(toPipeline), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+  return toPage(rows, options.limit, toPipeline);
 }
 
 export async function setPipelineArchivedState(

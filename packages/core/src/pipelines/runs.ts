@@ -37,10 +37,10 @@ import {
   updatePipelineRunRow,
 } from "@gathering/db";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "../agents/agents";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent, publishEvents } from "../events/catalog";
+import { decodeCursor, toPage, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { type PipelineDefinition, runInputsSchema } from "./definition";
 import { cachedGraph, descendantsOf, graphOfVersion, isEdgeTaken, type PipelineGraph } from "./graph";
@@ -683,7 +683,7 @@ export const ZListRunsInput = z.object({
   status: z.enum(runStatuses).optional(),
   parentRunId: z.uuid().optional(),
   limit: z.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 export async function listPipelineRuns(db: DbExecutor, input: { projectId: string } & z.input<typeof ZListRunsInput>) {
@@ -696,7 +696,5 @@ export async function listPipelineRuns(db: DbExecutor, input: { projectId: strin
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return { items: page.map(toPipelineRun), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+  return toPage(rows, options.limit, toPipelineRun);
 }

@@ -20,10 +20,10 @@ import {
   updateScheduleRow,
 } from "@gathering/db";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "../agents/agents";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent } from "../events/catalog";
+import { decodeCursor, toPage, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { decryptSecret, encryptSecret, type Keyring } from "../security/encryption";
 import { hasControlCharacters, hasControlCharactersInText } from "../validation";
@@ -76,13 +76,13 @@ export const ZListSchedulesInput = z.object({
   /** Part of the name, case-insensitive. */
   search: z.string().trim().max(100).optional(),
   limit: z.number().int().min(1).max(200).default(100),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 export const ZScheduleHistoryInput = z.object({
   scheduleId: z.uuid(),
   limit: z.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: ZPageCursor.optional(),
 });
 
 export interface ScheduleServices {
@@ -331,9 +331,7 @@ export async function listSchedules(db: DbExecutor, input: { projectId: string }
     ...(options.search ? { search: options.search } : {}),
     ...(cursor ? { cursor } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return { items: page.map(toSchedule), nextCursor: rows.length > options.limit && last ? encodeCursor(last) : null };
+  return toPage(rows, options.limit, toSchedule);
 }
 
 export const ZUpcomingSchedulesInput = z.object({
@@ -358,12 +356,12 @@ export async function listScheduleHistory(db: DbExecutor, input: { projectId: st
     limit: options.limit + 1,
     ...(decoded ? { cursor: { fireAt: decoded.createdAt, id: decoded.id } } : {}),
   });
-  const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((row) => toScheduleFire(row.fire, row)),
-    nextCursor: rows.length > options.limit && last ? encodeCursor({ createdAt: last.fire.fireAt, id: last.fire.id }) : null,
-  };
+  return toPage(
+    rows,
+    options.limit,
+    (row) => toScheduleFire(row.fire, row),
+    (row) => ({ createdAt: row.fire.fireAt, id: row.fire.id }),
+  );
 }
 
 /** Fires the action now, outside the cron times and regardless of the overlap policy (someone asked). */

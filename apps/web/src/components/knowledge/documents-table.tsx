@@ -11,7 +11,7 @@ import { EmptyState } from "~/components/feedback";
 import { SelectField } from "~/components/field";
 import { formatDateTime } from "~/components/format";
 import { Button } from "~/components/ui/button";
-import { type CursorPage, PagedTable, usePagedList } from "~/components/ui/paged-table";
+import { PagedTable, usePagedList } from "~/components/ui/paged-table";
 import { toast } from "~/components/ui/toast";
 import { errorMessage } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
@@ -20,8 +20,6 @@ import styles from "./knowledge.module.css";
 import {
   acceptedFormatsText,
   type DocumentStatus,
-  type DocumentsCursor,
-  type DocumentsPage,
   documentFormatLabels,
   documentStatusLabels,
   formatBytes,
@@ -32,16 +30,6 @@ import {
 const PAGE_SIZE = 25;
 
 export type StatusFilter = DocumentStatus | "all";
-
-/** The API's (createdAt, id) cursor as the opaque string the paged table keeps. */
-function encodeCursor(cursor: DocumentsCursor): string {
-  return `${cursor.createdAt.toISOString()}|${cursor.id}`;
-}
-
-function decodeCursor(cursor: string): DocumentsCursor {
-  const [createdAt = "", id = ""] = cursor.split("|");
-  return { createdAt: new Date(createdAt), id };
-}
 
 interface DocumentsTableProps {
   project: AccountProject;
@@ -59,21 +47,13 @@ export function DocumentsTable({ project, knowledgeBase, canEdit, status, onStat
   const list = usePagedList<KnowledgeDocument>(
     status,
     (cursor) =>
-      trpc.knowledge.listDocuments.queryOptions(
-        {
-          projectId: project.id,
-          knowledgeBaseId: knowledgeBase.id,
-          ...(status === "all" ? {} : { status }),
-          limit: PAGE_SIZE,
-          ...(cursor ? { cursor: decodeCursor(cursor) } : {}),
-        },
-        {
-          select: (page: DocumentsPage): CursorPage<KnowledgeDocument> => ({
-            items: page.items,
-            nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
-          }),
-        },
-      ),
+      trpc.knowledge.listDocuments.queryOptions({
+        projectId: project.id,
+        knowledgeBaseId: knowledgeBase.id,
+        ...(status === "all" ? {} : { status }),
+        limit: PAGE_SIZE,
+        ...(cursor ? { cursor } : {}),
+      }),
     (item) => item.id,
   );
   const refresh = async () => {

@@ -8,7 +8,6 @@ import type { RouterInputs, RouterOutputs } from "@gathering/api";
 export type KnowledgeBase = RouterOutputs["knowledge"]["get"];
 export type KnowledgeDocument = RouterOutputs["knowledge"]["listDocuments"]["items"][number];
 export type DocumentsPage = RouterOutputs["knowledge"]["listDocuments"];
-export type DocumentsCursor = NonNullable<DocumentsPage["nextCursor"]>;
 export type DocumentStatus = KnowledgeDocument["status"];
 export type DocumentFormat = KnowledgeDocument["format"];
 export type DocumentChunk = RouterOutputs["knowledge"]["getDocument"]["chunks"][number];

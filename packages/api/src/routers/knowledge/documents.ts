@@ -19,7 +19,7 @@ export const listDocuments = projectProcedure("viewer")
   .output(
     z.object({
       items: z.array(ZKnowledgeDocumentOutput),
-      nextCursor: z.object({ createdAt: z.date(), id: z.uuid() }).nullable(),
+      nextCursor: z.string().nullable(),
     }),
   )
   .query(({ ctx, input }) => listKnowledgeDocuments(ctx.db, { ...input, projectId: ctx.project.id }));
