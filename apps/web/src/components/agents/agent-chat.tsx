@@ -15,6 +15,7 @@ import { type AccountProject, ProjectScope } from "~/components/current-project"
 import { EmptyState, ErrorState, LoadingState } from "~/components/feedback";
 import { formatDateTime, hasRole } from "~/components/format";
 import { CitationList, CitedText } from "~/components/knowledge/citations";
+import { TabList, tabPanelProps } from "~/components/ui/tabs";
 import { type ApiError, appCodeOf, errorMessage } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import styles from "./agents.module.css";
@@ -71,29 +72,21 @@ function AgentPage({ project, agentId }: { project: AccountProject; agentId: str
       {agent.data.archivedAt ? (
         <p className="callout callout-warning">This agent is archived: it does not answer until it is restored from the agents list.</p>
       ) : null}
-      <div className={styles.tabs} role="tablist" aria-label="Agent">
-        {(["chat", "memory"] as const).map((name) => (
-          <button
-            key={name}
-            type="button"
-            role="tab"
-            id={`${tabsId}-${name}-tab`}
-            aria-controls={`${tabsId}-${name}`}
-            aria-selected={tab === name}
-            className={styles.tab}
-            onClick={() => setTab(name)}
-          >
-            {name === "chat" ? "Chat" : "Memory"}
-          </button>
-        ))}
-      </div>
+      <TabList
+        label="Agent"
+        idPrefix={tabsId}
+        tabs={[
+          { name: "chat", label: "Chat" },
+          { name: "memory", label: "Memory" },
+        ]}
+        selected={tab}
+        onSelect={setTab}
+      />
       {/* Both stay mounted, so a reply keeps streaming while the memory is open. */}
-      <div id={`${tabsId}-chat`} role="tabpanel" aria-labelledby={`${tabsId}-chat-tab`} hidden={tab !== "chat"}>
+      <div {...tabPanelProps(tabsId, "chat", tab)}>
         <Chat project={project} agent={agent.data} />
       </div>
-      <div id={`${tabsId}-memory`} role="tabpanel" aria-labelledby={`${tabsId}-memory-tab`} hidden={tab !== "memory"}>
-        {tab === "memory" ? <MemoryPanel project={project} agent={agent.data} /> : null}
-      </div>
+      <div {...tabPanelProps(tabsId, "memory", tab)}>{tab === "memory" ? <MemoryPanel project={project} agent={agent.data} /> : null}</div>
     </>
   );
 }

@@ -8,12 +8,13 @@
  */
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { type KeyboardEvent, useId, useState } from "react";
+import { useId, useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { ErrorState, LoadingState } from "~/components/feedback";
 import { formatDateTime, hasRole } from "~/components/format";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
+import { TabList, tabPanelProps } from "~/components/ui/tabs";
 import { useTRPC } from "~/trpc/react";
 import { AddDocuments } from "./add-documents";
 import { CitedChunkView, DocumentChunksView } from "./chunk-view";
@@ -93,48 +94,17 @@ function KnowledgeBaseDetail({
   const canEdit = hasRole(project.role, "member");
   const tabs: Tab[] = ["documents", "search", ...(chunksTarget ? (["chunks"] as const) : []), ...(canEdit ? (["settings"] as const) : [])];
 
-  function handleTabKey(event: KeyboardEvent<HTMLButtonElement>, current: Tab) {
-    // Arrow keys, Home and End move between tabs, as on any tab list.
-    const index = tabs.indexOf(current);
-    const nextIndex =
-      event.key === "ArrowRight"
-        ? (index + 1) % tabs.length
-        : event.key === "ArrowLeft"
-          ? (index - 1 + tabs.length) % tabs.length
-          : event.key === "Home"
-            ? 0
-            : event.key === "End"
-              ? tabs.length - 1
-              : -1;
-    const next = tabs[nextIndex];
-    if (!next) return;
-    event.preventDefault();
-    setTab(next);
-    document.getElementById(`${tabsId}-${next}-tab`)?.focus();
-  }
-
   return (
     <>
       <Overview base={base} />
-      <div className={styles.tabs} role="tablist" aria-label="Knowledge base">
-        {tabs.map((name) => (
-          <button
-            key={name}
-            type="button"
-            role="tab"
-            id={`${tabsId}-${name}-tab`}
-            aria-controls={`${tabsId}-${name}`}
-            aria-selected={tab === name}
-            tabIndex={tab === name ? 0 : -1}
-            className={styles.tab}
-            onClick={() => setTab(name)}
-            onKeyDown={(event) => handleTabKey(event, name)}
-          >
-            {tabLabels[name]}
-          </button>
-        ))}
-      </div>
-      <div id={`${tabsId}-documents`} role="tabpanel" aria-labelledby={`${tabsId}-documents-tab`} hidden={tab !== "documents"}>
+      <TabList
+        label="Knowledge base"
+        idPrefix={tabsId}
+        tabs={tabs.map((name) => ({ name, label: tabLabels[name] }))}
+        selected={tab}
+        onSelect={setTab}
+      />
+      <div {...tabPanelProps(tabsId, "documents", tab)}>
         {canEdit ? <AddDocuments project={project} knowledgeBase={base} /> : null}
         <DocumentsTable
           project={project}
@@ -149,11 +119,11 @@ function KnowledgeBaseDetail({
         />
       </div>
       {/* The retrieval test stays mounted: its query and results survive a look at the documents. */}
-      <div id={`${tabsId}-search`} role="tabpanel" aria-labelledby={`${tabsId}-search-tab`} hidden={tab !== "search"}>
+      <div {...tabPanelProps(tabsId, "search", tab)}>
         <RetrievalTest project={project} knowledgeBase={base} />
       </div>
       {chunksTarget ? (
-        <div id={`${tabsId}-chunks`} role="tabpanel" aria-labelledby={`${tabsId}-chunks-tab`} hidden={tab !== "chunks"}>
+        <div {...tabPanelProps(tabsId, "chunks", tab)}>
           {tab !== "chunks" ? null : "chunkId" in chunksTarget ? (
             <CitedChunkView project={project} knowledgeBase={base} chunkId={chunksTarget.chunkId} />
           ) : (
@@ -162,7 +132,7 @@ function KnowledgeBaseDetail({
         </div>
       ) : null}
       {canEdit ? (
-        <div id={`${tabsId}-settings`} role="tabpanel" aria-labelledby={`${tabsId}-settings-tab`} hidden={tab !== "settings"}>
+        <div {...tabPanelProps(tabsId, "settings", tab)}>
           {tab === "settings" ? <KnowledgeBaseSettings key={base.updatedAt.toISOString()} project={project} knowledgeBase={base} /> : null}
         </div>
       ) : null}
