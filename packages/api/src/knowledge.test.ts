@@ -528,7 +528,6 @@ describe("agents with an attached knowledge base", () => {
     expect(refusal).toMatchObject({ isError: true });
     expect(refusal?.content).toMatch(/not attached/);
   });
-
 });
 
 /** A one-page PDF whose only text is `text` (Helvetica), with a correct cross-reference table. */
