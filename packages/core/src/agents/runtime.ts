@@ -216,6 +216,16 @@ export async function runAgentTurn(
         })
       : Promise.resolve([] as RetrievedExcerpt[]),
   ]);
+  // What this turn's answer may cite: the excerpts found before answering, then the passages the
+  // knowledge_search tool returns, numbered on from them (the same chunk keeps its number).
+  const citable: RetrievedExcerpt[] = [...excerpts];
+  const cite = (hit: RetrievedExcerpt["hit"]): number => {
+    const known = citable.find((excerpt) => excerpt.hit.chunkId === hit.chunkId);
+    if (known) return known.ref;
+    const ref = citable.reduce((highest, excerpt) => Math.max(highest, excerpt.ref), 0) + 1;
+    citable.push({ ref, hit });
+    return ref;
+  };
   const system = [buildSystemPrompt({ ...definition, profile, memories, summary: session.summary, now }), excerptsPrompt(excerpts)]
     .filter(Boolean)
     .join("\n\n");
@@ -322,6 +332,7 @@ export async function runAgentTurn(
         idempotencyKey: `${sessionId}:${call.id}`,
         signal: input.signal ?? new AbortController().signal,
         logger: runtime.logger,
+        cite,
         services: {
           ...runtime.toolServices,
           keyring: runtime.keyring,
@@ -448,7 +459,7 @@ export async function runAgentTurn(
           outputTokens: result.usage.outputTokens,
           costMicros: cost,
           fallbacks: fallbacks.length ? fallbacks : null,
-          citations: citationsIn(result.text, excerpts).length ? citationsIn(result.text, excerpts) : null,
+          citations: citationsIn(result.text, citable).length ? citationsIn(result.text, citable) : null,
         },
       ],
       {

@@ -14,7 +14,7 @@ export const knowledgeSearchTool = defineTool({
   // "memory": like the memory tools, it acts as one agent (the playground asks which) and reads what that agent knows.
   category: "memory",
   description:
-    "Search the knowledge bases attached to you (documents your team added) for passages about a question. Returns the best passages with their source; cite the source when you use one.",
+    "Search the knowledge bases attached to you (documents your team added) for passages about a question. Returns the best passages with their source and a ref number; cite each passage you use with its number in square brackets, like [3].",
   input: z.object({
     query: z.string().trim().min(1).max(2000).describe("What to look for, in words or as a question"),
     limit: z.number().int().min(1).max(10).default(5),
@@ -35,6 +35,8 @@ export const knowledgeSearchTool = defineTool({
     );
     return {
       results: result.hits.map((hit) => ({
+        // In an agent's turn the passage becomes citable: an answer that writes [ref] stores it as a citation.
+        ...(context.cite ? { ref: context.cite(hit) } : {}),
         source: [hit.documentName, ...hit.headingPath].join(" › "),
         documentId: hit.documentId,
         chunkId: hit.chunkId,

@@ -8,6 +8,7 @@ import type { Database } from "@gathering/db";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { isAppError } from "../errors";
+import type { KnowledgeHit } from "../knowledge/search";
 import type { ToolCall, ToolSpec } from "../llm/types";
 import type { PipelineQueue } from "../pipelines/runs";
 import type { Keyring } from "../security/encryption";
@@ -47,6 +48,12 @@ export interface ToolContext {
   signal: AbortSignal;
   logger: Logger;
   services: ToolServices;
+  /**
+   * Makes a knowledge passage citable in the answer this call belongs to and returns its number, the
+   * one the model writes as [n]; the same chunk keeps its number. Absent outside an agent's turn (the
+   * playground): passages then carry no number.
+   */
+  cite?: (hit: KnowledgeHit) => number;
 }
 
 export const toolCategories = ["memory", "web", "files", "data", "text", "time", "math", "agents", "flow", "mcp"] as const;
