@@ -528,6 +528,75 @@ describe("agents with an attached knowledge base", () => {
     expect(refusal).toMatchObject({ isError: true });
     expect(refusal?.content).toMatch(/not attached/);
   });
+
+  it("stores a citation for a passage the knowledge_search tool found, numbered on from the excerpts", async () => {
+    // Eight sections: more than the five excerpts retrieved before answering, so the tool finds new ones too.
+    const offices = ["Berlin", "Lisbon", "Oslo", "Nairobi", "Lima", "Osaka", "Denver", "Perth"];
+    const sections = offices.map((city, index) => `## ${city} office\n\nThe ${city} office opens at ${7 + index} o'clock.`);
+    const base = await api().knowledge.create({ projectId, name: "Offices" });
+    await api().knowledge.addDocument({
+      projectId,
+      knowledgeBaseId: base.id,
+      name: "offices.md",
+      contentBase64: b64(`# Offices\n\n${sections.join("\n\n")}`),
+    });
+    await runIngestionJobs();
+    const agent = await api().agents.create({
+      projectId,
+      name: "Office helper",
+      role: "an office assistant",
+      model: { provider: "openai", model: "gpt-4o-mini" },
+      knowledgeBaseIds: [base.id],
+    });
+    mock.reset();
+    mock.script(
+      "openai",
+      { type: "tool_calls", calls: [{ name: "knowledge_search", arguments: { query: "office opening hours", limit: 10 } }] },
+      // The answer is written once the tool result is known: see below for which [n] it cites.
+      { type: "text", text: "placeholder" },
+    );
+    // Run the tool step alone first to learn the refs the tool hands out, then answer citing one of them.
+    const system = () =>
+      ((mock.requests[0]?.body ?? { messages: [] }) as { messages: Array<{ role: string; content: string }> }).messages[0]?.content ?? "";
+    const first = await api().agents.chat({ projectId, agentId: agent.id, content: "When does an office open?" });
+    const tool = first.messages.find((message) => message.role === "tool");
+    const found = (JSON.parse(tool?.content ?? "{}") as { results: Array<{ ref: number; chunkId: string; source: string }> }).results;
+    expect(found.filter((result) => result.source.endsWith(" office"))).toHaveLength(8);
+    const excerptRefs = [...system().matchAll(/^\[(\d+)\] \((offices\.md[^)\n]*)\)$/gm)].map((match) => ({
+      ref: Number(match[1]),
+      source: match[2],
+    }));
+    expect(excerptRefs).toHaveLength(5);
+    // A chunk the excerpts already numbered keeps its number; the others are numbered on from 6, once each.
+    for (const result of found) {
+      const excerpt = excerptRefs.find((known) => known.source === result.source);
+      if (excerpt) expect(result.ref).toBe(excerpt.ref);
+      else expect(result.ref).toBeGreaterThan(5);
+    }
+    expect(new Set(found.map((result) => result.ref)).size).toBe(found.length);
+    const fresh = found.find((result) => result.ref > 5);
+    const known = found.find((result) => result.ref <= 5);
+    if (!fresh || !known) throw new Error("expected both a new and a known passage");
+
+    mock.reset();
+    mock.script(
+      "openai",
+      { type: "tool_calls", calls: [{ name: "knowledge_search", arguments: { query: "office opening hours", limit: 10 } }] },
+      { type: "text", text: `One office opens early [${fresh.ref}], another later [${known.ref}]; nothing is at [42].` },
+    );
+    const reply = await api().agents.chat({ projectId, agentId: agent.id, content: "When does an office open?" });
+    const answer = reply.messages.at(-1);
+    expect(answer?.citations?.map((citation) => [citation.ref, citation.chunkId])).toEqual(
+      [
+        [known.ref, known.chunkId],
+        [fresh.ref, fresh.chunkId],
+      ].sort((a, b) => Number(a[0]) - Number(b[0])),
+    );
+    const stored = await api().agents.sessions.get({ projectId, sessionId: reply.sessionId });
+    expect(stored.messages.at(-1)?.citations?.map((citation) => citation.chunkId)).toEqual(
+      answer?.citations?.map((citation) => citation.chunkId),
+    );
+  });
 });
 
 /** A one-page PDF whose only text is `text` (Helvetica), with a correct cross-reference table. */
