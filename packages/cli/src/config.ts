@@ -1,5 +1,6 @@
 /** The CLI's configuration, read from the environment once and validated. Nothing else reads process.env. */
 import path from "node:path";
+import { nextAuthSecret, postgresUrl, sharedEnvFields } from "@gathering/server/env-fields";
 import { z } from "zod";
 
 /** OTLP exporter headers as the OpenTelemetry spec writes them: `key1=value1,key2=value2`, values percent-encoded. */
@@ -22,45 +23,18 @@ function parseOtlpHeaders(value: string, context: z.RefinementCtx): Record<strin
 }
 
 const ZCliEnv = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string")
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
-  GATHERING_DATA_DIR: z.string().min(1).default(".gathering"),
+  ...sharedEnvFields,
+  DATABASE_URL: postgresUrl.optional().or(z.literal("").transform(() => undefined)),
   GATHERING_PG_PORT: z.coerce.number().int().min(1).max(65_535).default(54_329),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3_000),
   HOST: z.string().min(1).default("127.0.0.1"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
   GATHERING_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   GATHERING_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  NEXTAUTH_SECRET: nextAuthSecret.optional(),
   GATHERING_ENCRYPTION_KEYS: z.string().min(1).optional(),
   GATHERING_ADMIN_EMAIL: z.string().optional(),
   GATHERING_ADMIN_PASSWORD: z.string().optional(),
-  GATHERING_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
-  /** Hosts (`host` or `host:port`, comma-separated) tools may reach although they are private, e.g. a local Ollama. */
-  GATHERING_ALLOWED_HOSTS: z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((host) => host.trim())
-        .filter(Boolean),
-    ),
-  /** Executables MCP servers may be started with over stdio (comma-separated; `*`: any). Empty: stdio is refused. */
-  GATHERING_MCP_STDIO_COMMANDS: z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((command) => command.trim())
-        .filter(Boolean),
-    ),
   GATHERING_EVENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   /** Longest gap between schedule ticks in ms (due schedules are ticked at their time anyway). */
   GATHERING_SCHEDULE_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),

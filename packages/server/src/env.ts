@@ -3,40 +3,17 @@
  * of it). Nothing else on the server side reads process.env.
  */
 import { z } from "zod";
+import { nextAuthSecret, postgresUrl, sharedEnvFields } from "./env-fields";
 
 const ZServerEnv = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// connection string"),
-  /** Project workspaces live in `<data dir>/workspaces`; relative paths resolve against the process's working directory, as in the CLI. */
-  GATHERING_DATA_DIR: z.string().min(1).default(".gathering"),
-  /** Hosts (`host` or `host:port`, comma-separated) tools may reach although they are private, e.g. a local Ollama. */
-  GATHERING_ALLOWED_HOSTS: z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((host) => host.trim())
-        .filter(Boolean),
-    ),
-  /** Executables MCP servers may be started with over stdio (comma-separated; `*`: any). Empty: stdio is refused. */
-  GATHERING_MCP_STDIO_COMMANDS: z
-    .string()
-    .default("")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((command) => command.trim())
-        .filter(Boolean),
-    ),
+  ...sharedEnvFields,
+  DATABASE_URL: postgresUrl,
   GATHERING_DATABASE_KIND: z.enum(["embedded", "external"]).default("external"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   GATHERING_TEST_HOOKS: z.enum(["0", "1"]).default("0"),
-  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
+  NEXTAUTH_SECRET: nextAuthSecret,
   NEXTAUTH_URL: z.url().optional(),
   GATHERING_ENCRYPTION_KEYS: z.string().min(1, "must hold at least one key: id:base64key"),
   GATHERING_SIGNUP_POLICY: z.enum(["open", "invite", "closed"]).default("invite"),
-  GATHERING_BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   GATHERING_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   GATHERING_RATE_LIMIT_AUTHENTICATED_PER_MINUTE: z.coerce.number().int().min(1).default(3_000),
   GATHERING_RATE_LIMIT_STRICT_PER_10_MINUTES: z.coerce.number().int().min(1).default(20),
