@@ -4,16 +4,15 @@
  * with their first turn's job, the live controls (message, pause, resume, cancel) with their audit,
  * and another project's user seeing nothing.
  */
-import { type AccountsConfig, createAgent, signUp } from "@gathering/core";
+import { createAgent } from "@gathering/core";
 import { schema } from "@gathering/db";
 import { createTestDatabase, type TestDatabase } from "@gathering/testing";
 import { TRPCError } from "@trpc/server";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiServices, Caller } from "./context";
-import { callerFor, createTestServices } from "./test-services";
+import { callerFor, createTestServices, signUpCaller } from "./test-services";
 
-const accounts: AccountsConfig = { passwordHashCost: 4, signUpPolicy: "open" };
 let database: TestDatabase;
 let services: ApiServices;
 let alice: Caller;
@@ -62,25 +61,13 @@ const definition = (overrides: Record<string, unknown> = {}) => ({
 beforeAll(async () => {
   database = await createTestDatabase();
   services = createTestServices(database.db);
-  const account = await signUp(database.db, accounts, {
-    email: "alice@example.com",
-    name: "Alice",
-    password: "correct horse battery staple",
-  });
-  projectId = account.projectId;
-  alice = { userId: account.id, source: "session" };
-  const other = await signUp(database.db, accounts, {
-    email: "mallory@example.com",
-    name: "Mallory",
-    password: "correct horse battery staple",
-  });
-  malloryProjectId = other.projectId;
-  mallory = { userId: other.id, source: "session" };
+  ({ caller: alice, projectId } = await signUpCaller(database.db, "Alice"));
+  ({ caller: mallory, projectId: malloryProjectId } = await signUpCaller(database.db, "Mallory"));
   agentIds = [];
   for (const name of ["Venue", "Agenda", "Boss"]) {
     const agent = await createAgent(
       database.db,
-      { userId: account.id },
+      { userId: alice.userId },
       {
         projectId,
         definition: { name, role: `${name} work`, model: { provider: "openai", model: "gpt-4o-mini" } },
@@ -91,7 +78,7 @@ beforeAll(async () => {
   malloryAgentId = (
     await createAgent(
       database.db,
-      { userId: other.id },
+      { userId: mallory.userId },
       {
         projectId: malloryProjectId,
         definition: { name: "Spy", role: "spying", model: { provider: "openai", model: "gpt-4o-mini" } },

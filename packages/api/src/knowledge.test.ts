@@ -4,15 +4,7 @@
  * results at once, re-index after a model change, typed errors with nothing stored (malformed PDF,
  * empty file, 50 MB file, a blocked URL), retry of a failed document, and tenant isolation.
  */
-import {
-  type AccountsConfig,
-  createLogger,
-  type Embedder,
-  ingestKnowledgeDocument,
-  type Logger,
-  signUp,
-  updateProviderSettings,
-} from "@gathering/core";
+import { createLogger, type Embedder, ingestKnowledgeDocument, type Logger, updateProviderSettings } from "@gathering/core";
 import { schema } from "@gathering/db";
 import { knowledgeQueue } from "@gathering/jobs";
 import { createTestDatabase, type MockLlmServer, startMockLlmServer, type TestDatabase } from "@gathering/testing";
@@ -20,9 +12,8 @@ import { TRPCError } from "@trpc/server";
 import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiServices, Caller } from "./context";
-import { callerFor, createTestServices, testKeyring } from "./test-services";
+import { callerFor, createTestServices, signUpCaller, testKeyring } from "./test-services";
 
-const accounts: AccountsConfig = { passwordHashCost: 4, signUpPolicy: "open" };
 let database: TestDatabase;
 let services: ApiServices;
 let alice: Caller;
@@ -82,20 +73,8 @@ async function runIngestionJobs(options: { embedderFor?: () => Embedder; attempt
 beforeAll(async () => {
   database = await createTestDatabase();
   services = createTestServices(database.db);
-  const account = await signUp(database.db, accounts, {
-    email: "kb-alice@example.com",
-    name: "Alice",
-    password: "correct horse battery staple",
-  });
-  projectId = account.projectId;
-  alice = { userId: account.id, source: "session" };
-  const other = await signUp(database.db, accounts, {
-    email: "kb-mallory@example.com",
-    name: "Mallory",
-    password: "correct horse battery staple",
-  });
-  malloryProjectId = other.projectId;
-  mallory = { userId: other.id, source: "session" };
+  ({ caller: alice, projectId } = await signUpCaller(database.db, "Alice", "kb-alice@example.com"));
+  ({ caller: mallory, projectId: malloryProjectId } = await signUpCaller(database.db, "Mallory", "kb-mallory@example.com"));
 });
 afterAll(async () => {
   await mock?.close();

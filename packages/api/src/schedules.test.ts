@@ -11,7 +11,7 @@ import { TRPCError } from "@trpc/server";
 import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiServices, Caller } from "./context";
-import { callerFor, createTestServices } from "./test-services";
+import { callerFor, createTestServices, signUpCaller } from "./test-services";
 
 const accounts: AccountsConfig = { passwordHashCost: 4, signUpPolicy: "open" };
 let database: TestDatabase;
@@ -54,20 +54,8 @@ const notify = { kind: "send_notification" as const, title: "Standup", body: "Ti
 beforeAll(async () => {
   database = await createTestDatabase();
   services = createTestServices(database.db);
-  const account = await signUp(database.db, accounts, {
-    email: "alice@example.com",
-    name: "Alice",
-    password: "correct horse battery staple",
-  });
-  projectId = account.projectId;
-  alice = { userId: account.id, source: "session" };
-  const other = await signUp(database.db, accounts, {
-    email: "mallory@example.com",
-    name: "Mallory",
-    password: "correct horse battery staple",
-  });
-  malloryProjectId = other.projectId;
-  mallory = { userId: other.id, source: "session" };
+  ({ caller: alice, projectId } = await signUpCaller(database.db, "Alice"));
+  ({ caller: mallory, projectId: malloryProjectId } = await signUpCaller(database.db, "Mallory"));
   const definition = { nodes: [{ id: "wait", type: "delay", config: { ms: 0 } }], edges: [] };
   pipelineId = (await api().pipelines.create({ projectId, name: "Nightly", definition })).id;
   malloryPipelineId = (await callerFor(services, mallory).pipelines.create({ projectId: malloryProjectId, name: "Theirs", definition })).id;

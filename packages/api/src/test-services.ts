@@ -13,6 +13,7 @@ import {
   type Logger,
   parseKeyring,
   resolveProjectRole,
+  signUp,
 } from "@gathering/core";
 import type { Database, DatabaseClient } from "@gathering/db";
 import { pipelineQueue, scheduleAgentTask, scheduleQueue } from "@gathering/jobs";
@@ -62,4 +63,21 @@ export function createTestServices(database: Database | DatabaseClient, override
 
 export function callerFor(services: ApiServices, caller: Caller | null, headers: Record<string, string> = {}) {
   return createCaller(createContext({ services, headers: new Headers({ "x-gathering-client-ip": "203.0.113.7", ...headers }), caller }));
+}
+
+/**
+ * Signs a person up (open sign-up, cheap bcrypt), which gives them a project of their own, and returns
+ * the caller the API sees for their session.
+ */
+export async function signUpCaller(
+  db: Database,
+  name: string,
+  email = `${name.toLowerCase().replaceAll(" ", "-")}@example.com`,
+): Promise<{ caller: Caller; userId: string; projectId: string }> {
+  const account = await signUp(
+    db,
+    { passwordHashCost: 4, signUpPolicy: "open" },
+    { email, name, password: "correct horse battery staple" },
+  );
+  return { caller: { userId: account.id, source: "session" }, userId: account.id, projectId: account.projectId };
 }
