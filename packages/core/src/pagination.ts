@@ -8,6 +8,9 @@ import { AppError } from "./errors";
 /** Where the next page starts, as the client holds it. */
 export const ZPageCursor = z.string().max(200);
 
+/** What a list's search box sends: matched case-insensitively on the server, LIKE wildcards literally. */
+export const ZListSearch = z.string().trim().max(100);
+
 export interface CursorPosition {
   createdAt: Date;
   id: string;

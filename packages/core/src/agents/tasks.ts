@@ -21,7 +21,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit/audit";
 import { AppError, isAppError } from "../errors";
 import { publishEvent } from "../events/catalog";
-import { decodeCursor, toPage, ZPageCursor } from "../pagination";
+import { decodeCursor, toPage, ZListSearch, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { hasControlCharactersInText } from "../validation";
 import { loadAgentForRun } from "./agents";
@@ -109,6 +109,8 @@ export async function getTask(db: DbExecutor, input: { projectId: string; taskId
 export const ZListTasksInput = z.object({
   agentId: z.uuid().optional(),
   status: z.enum(taskStatuses).optional(),
+  /** Part of what the agent was asked to do. */
+  search: ZListSearch.optional(),
   limit: z.number().int().min(1).max(100).default(50),
   cursor: ZPageCursor.optional(),
 });
@@ -119,6 +121,7 @@ export async function listTasks(db: DbExecutor, input: { projectId: string } & z
     projectId: input.projectId,
     ...(options.agentId ? { agentId: options.agentId } : {}),
     ...(options.status ? { status: options.status } : {}),
+    ...(options.search ? { search: options.search } : {}),
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });

@@ -12,13 +12,16 @@ import {
 } from "@gathering/db";
 import { z } from "zod";
 import { publishEvent, publishEvents } from "../events/catalog";
-import { decodeCursor, toPage, ZPageCursor } from "../pagination";
+import { decodeCursor, toPage, ZListSearch, ZPageCursor } from "../pagination";
 
 export const notificationLevels = ["info", "success", "warning", "error"] as const;
 export type NotificationLevel = (typeof notificationLevels)[number];
 
 export const ZListNotificationsInput = z.object({
-  isUnreadOnly: z.boolean().default(false),
+  /** Only the unread ones, or only those read; both without it. */
+  readState: z.enum(["unread", "read"]).optional(),
+  /** Part of the title or the text. */
+  search: ZListSearch.optional(),
   limit: z.number().int().min(1).max(100).default(30),
   cursor: ZPageCursor.optional(),
 });
@@ -53,7 +56,8 @@ export async function listNotifications(
     projectId: input.projectId,
     userId: input.userId,
     limit: options.limit + 1,
-    isUnreadOnly: options.isUnreadOnly,
+    ...(options.readState ? { readState: options.readState } : {}),
+    ...(options.search ? { search: options.search } : {}),
     ...(cursor ? { cursor } : {}),
   });
   return toPage(rows, options.limit, toNotification);

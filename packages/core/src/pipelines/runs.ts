@@ -40,7 +40,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
 import { publishEvent, publishEvents } from "../events/catalog";
-import { decodeCursor, toPage, ZPageCursor } from "../pagination";
+import { decodeCursor, toPage, ZListSearch, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { type PipelineDefinition, runInputsSchema } from "./definition";
 import { cachedGraph, descendantsOf, graphOfVersion, isEdgeTaken, type PipelineGraph } from "./graph";
@@ -682,6 +682,8 @@ export const ZListRunsInput = z.object({
   pipelineId: z.uuid().optional(),
   status: z.enum(runStatuses).optional(),
   parentRunId: z.uuid().optional(),
+  /** Part of the pipeline's name, or the start of the run's id. */
+  search: ZListSearch.optional(),
   limit: z.number().int().min(1).max(100).default(50),
   cursor: ZPageCursor.optional(),
 });
@@ -693,6 +695,7 @@ export async function listPipelineRuns(db: DbExecutor, input: { projectId: strin
     ...(options.pipelineId ? { pipelineId: options.pipelineId } : {}),
     ...(options.status ? { status: options.status } : {}),
     ...(options.parentRunId ? { parentRunId: options.parentRunId } : {}),
+    ...(options.search ? { search: options.search } : {}),
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });

@@ -2,6 +2,7 @@
 import { and, desc, eq, ilike, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { agentMemories, agentProfiles, agents } from "../schema";
+import { containsPattern } from "./search";
 
 export type AgentRow = typeof agents.$inferSelect;
 export type NewAgentRow = typeof agents.$inferInsert;
@@ -29,7 +30,7 @@ export async function listAgents(
   const conditions: SQL[] = [eq(agents.projectId, params.projectId)];
   if (!params.includeArchived) conditions.push(isNull(agents.archivedAt));
   if (params.search) {
-    const pattern = `%${params.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    const pattern = containsPattern(params.search);
     const match = or(ilike(agents.name, pattern), ilike(agents.role, pattern));
     if (match) conditions.push(match);
   }

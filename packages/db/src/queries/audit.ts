@@ -1,7 +1,8 @@
 /** Query functions for the hash-chained audit log and the rate-limit counters. */
-import { and, desc, eq, gte, lt, lte, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, ilike, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { auditLog } from "../schema";
+import { containsPattern } from "./search";
 
 export interface AuditEventInput {
   projectId?: string | null;
@@ -30,6 +31,8 @@ export interface ListAuditEventsParams {
   actorUserId?: string;
   from?: Date;
   to?: Date;
+  /** Part of the target or of the details (metadata), case-insensitive. */
+  search?: string;
   /** Returns events with an id below this (keyset pagination, newest first). */
   beforeId?: number;
   limit: number;
@@ -42,6 +45,11 @@ export async function listAuditEvents(db: DbExecutor, params: ListAuditEventsPar
   if (params.from) conditions.push(gte(auditLog.createdAt, params.from));
   if (params.to) conditions.push(lte(auditLog.createdAt, params.to));
   if (params.beforeId) conditions.push(lt(auditLog.id, params.beforeId));
+  if (params.search) {
+    const pattern = containsPattern(params.search);
+    const matches = or(ilike(auditLog.target, pattern), ilike(sql`${auditLog.metadata}::text`, pattern));
+    if (matches) conditions.push(matches);
+  }
   return db
     .select({
       id: auditLog.id,

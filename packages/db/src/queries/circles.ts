@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, ilike, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { agents, circleBoardItems, circleMembers, circleMessages, circleRuns, circles, circleTurns, conversations } from "../schema";
+import { containsPattern } from "./search";
 
 export type CircleRow = typeof circles.$inferSelect;
 export type CircleMemberRow = typeof circleMembers.$inferSelect;
@@ -67,7 +68,7 @@ export async function listCircleRows(
 ): Promise<CircleRow[]> {
   const conditions: SQL[] = [eq(circles.projectId, params.projectId)];
   if (!params.includeArchived) conditions.push(isNull(circles.archivedAt));
-  if (params.search) conditions.push(ilike(circles.name, `%${params.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`));
+  if (params.search) conditions.push(ilike(circles.name, containsPattern(params.search)));
   const before = beforeCursor(circles.createdAt, circles.id, params.cursor);
   if (before) conditions.push(before);
   return db

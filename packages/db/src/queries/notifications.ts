@@ -1,7 +1,8 @@
 /** Query functions for in-app notifications (one row per recipient). */
-import { and, count, desc, eq, inArray, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, count, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { notifications } from "../schema";
+import { containsPattern } from "./search";
 
 export type NotificationRow = typeof notifications.$inferSelect;
 
@@ -50,10 +51,23 @@ export async function insertMemberNotifications(
 
 export async function listNotificationRows(
   db: DbExecutor,
-  params: { projectId: string; userId: string; limit: number; isUnreadOnly?: boolean; cursor?: { createdAt: Date; id: string } },
+  params: {
+    projectId: string;
+    userId: string;
+    limit: number;
+    readState?: "unread" | "read";
+    search?: string;
+    cursor?: { createdAt: Date; id: string };
+  },
 ): Promise<NotificationRow[]> {
   const conditions: SQL[] = [eq(notifications.projectId, params.projectId), eq(notifications.userId, params.userId)];
-  if (params.isUnreadOnly) conditions.push(isNull(notifications.readAt));
+  if (params.readState === "unread") conditions.push(isNull(notifications.readAt));
+  if (params.readState === "read") conditions.push(isNotNull(notifications.readAt));
+  if (params.search) {
+    const pattern = containsPattern(params.search);
+    const matches = or(ilike(notifications.title, pattern), ilike(notifications.body, pattern));
+    if (matches) conditions.push(matches);
+  }
   if (params.cursor) {
     const before = or(
       lt(notifications.createdAt, params.cursor.createdAt),

@@ -2,6 +2,7 @@
 import { and, desc, eq, ilike, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { agents, pipelineNodeRuns, pipelineRuns, pipelines, pipelineVersions } from "../schema";
+import { containsPattern, startsWithPattern } from "./search";
 
 export type PipelineRow = typeof pipelines.$inferSelect;
 export type PipelineVersionRow = typeof pipelineVersions.$inferSelect;
@@ -104,7 +105,7 @@ export async function listPipelineRows(
   const conditions: SQL[] = [eq(pipelines.projectId, params.projectId)];
   if (!params.includeArchived) conditions.push(isNull(pipelines.archivedAt));
   if (params.search) {
-    const pattern = `%${params.search.replace(/[\\%_]/g, (match) => `\\${match}`)}%`;
+    const pattern = containsPattern(params.search);
     const matches = or(ilike(pipelines.name, pattern), ilike(pipelines.description, pattern));
     if (matches) conditions.push(matches);
   }
@@ -187,12 +188,32 @@ export async function addPipelineRunUsage(
 
 export async function listPipelineRunRows(
   db: DbExecutor,
-  params: { projectId: string; pipelineId?: string; status?: string; parentRunId?: string; limit: number; cursor?: Cursor },
+  params: {
+    projectId: string;
+    pipelineId?: string;
+    status?: string;
+    parentRunId?: string;
+    search?: string;
+    limit: number;
+    cursor?: Cursor;
+  },
 ): Promise<PipelineRunRow[]> {
   const conditions: SQL[] = [eq(pipelineRuns.projectId, params.projectId)];
   if (params.pipelineId) conditions.push(eq(pipelineRuns.pipelineId, params.pipelineId));
   if (params.status) conditions.push(eq(pipelineRuns.status, params.status));
   if (params.parentRunId) conditions.push(eq(pipelineRuns.parentRunId, params.parentRunId));
+  if (params.search) {
+    // A run has no name of its own: it is found by its pipeline's name, or by the start of its id (as the list shows it).
+    const namedPipelines = db
+      .select({ id: pipelines.id })
+      .from(pipelines)
+      .where(and(eq(pipelines.projectId, params.projectId), ilike(pipelines.name, containsPattern(params.search))));
+    const matches = or(
+      inArray(pipelineRuns.pipelineId, namedPipelines),
+      ilike(sql`${pipelineRuns.id}::text`, startsWithPattern(params.search)),
+    );
+    if (matches) conditions.push(matches);
+  }
   if (params.cursor) {
     const earlier = before(pipelineRuns, params.cursor);
     if (earlier) conditions.push(earlier);

@@ -6,6 +6,7 @@
 import { and, asc, desc, eq, ilike, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { agentTasks, pipelineRuns, scheduleFires, schedules } from "../schema";
+import { containsPattern } from "./search";
 
 export type ScheduleRow = typeof schedules.$inferSelect;
 export type ScheduleFireRow = typeof scheduleFires.$inferSelect;
@@ -62,7 +63,7 @@ export async function listScheduleRows(
   params: { projectId: string; search?: string; limit: number; cursor?: { createdAt: Date; id: string } },
 ): Promise<ScheduleRow[]> {
   const conditions: SQL[] = [eq(schedules.projectId, params.projectId)];
-  if (params.search) conditions.push(ilike(schedules.name, `%${params.search.replace(/[\\%_]/g, (char) => `\\${char}`)}%`));
+  if (params.search) conditions.push(ilike(schedules.name, containsPattern(params.search)));
   if (params.cursor) {
     const before = or(
       lt(schedules.createdAt, params.cursor.createdAt),

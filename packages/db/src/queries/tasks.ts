@@ -1,7 +1,8 @@
 /** Query functions for background agent tasks. */
-import { and, desc, eq, inArray, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, ilike, inArray, lt, or, type SQL } from "drizzle-orm";
 import type { DbExecutor } from "../client";
 import { agentTasks } from "../schema";
+import { containsPattern } from "./search";
 
 export type AgentTaskRow = typeof agentTasks.$inferSelect;
 export const activeTaskStatuses = ["queued", "running"] as const;
@@ -27,11 +28,19 @@ export async function lockAgentTask(db: DbExecutor, taskId: string): Promise<Age
 
 export async function listAgentTasks(
   db: DbExecutor,
-  params: { projectId: string; agentId?: string; status?: string; limit: number; cursor?: { createdAt: Date; id: string } },
+  params: {
+    projectId: string;
+    agentId?: string;
+    status?: string;
+    search?: string;
+    limit: number;
+    cursor?: { createdAt: Date; id: string };
+  },
 ): Promise<AgentTaskRow[]> {
   const conditions: SQL[] = [eq(agentTasks.projectId, params.projectId)];
   if (params.agentId) conditions.push(eq(agentTasks.agentId, params.agentId));
   if (params.status) conditions.push(eq(agentTasks.status, params.status));
+  if (params.search) conditions.push(ilike(agentTasks.input, containsPattern(params.search)));
   if (params.cursor) {
     const before = or(
       lt(agentTasks.createdAt, params.cursor.createdAt),

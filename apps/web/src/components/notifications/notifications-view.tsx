@@ -29,11 +29,9 @@ function ProjectNotifications({ project }: { project: AccountProject }) {
   const [failure, setFailure] = useState<string | null>(null);
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   // Unread ones first: their own (short) list, then every notification, newest first, without the unread.
-  const unread = useQuery(trpc.notifications.list.queryOptions({ projectId: project.id, isUnreadOnly: true, limit: 100 }));
+  const unread = useQuery(trpc.notifications.list.queryOptions({ projectId: project.id, readState: "unread", limit: 100 }));
   const pages = useQueries({
-    queries: cursors.map((cursor) =>
-      trpc.notifications.list.queryOptions({ projectId: project.id, isUnreadOnly: false, limit: PAGE_SIZE, cursor }),
-    ),
+    queries: cursors.map((cursor) => trpc.notifications.list.queryOptions({ projectId: project.id, limit: PAGE_SIZE, cursor })),
   });
   const firstPage = pages[0];
   const lastPage = pages.at(-1);

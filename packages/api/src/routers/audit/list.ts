@@ -1,5 +1,5 @@
-/** audit.list: the project's audit events, newest first, filtered and paginated by id. */
-import { auditActions } from "@gathering/core";
+/** audit.list: the project's audit events, newest first, filtered, searched and paginated by id. */
+import { auditActions, ZListSearch } from "@gathering/core";
 import { listAuditEvents } from "@gathering/db";
 import { z } from "zod";
 import { projectProcedure } from "../../trpc";
@@ -15,6 +15,8 @@ export const ZListAuditInput = z.object({
   actorUserId: z.uuid().optional(),
   from: ZAuditDate.optional(),
   to: ZAuditDate.optional(),
+  /** Part of the target or of the details. */
+  search: ZListSearch.optional(),
   beforeId: z.number().int().positive().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
@@ -22,6 +24,8 @@ export const ZListAuditInput = z.object({
 export const list = projectProcedure("admin")
   .input(ZListAuditInput)
   .query(async ({ ctx, input }) => {
-    const events = await listAuditEvents(ctx.db, { ...input, projectId: ctx.project.id });
-    return { events, nextBeforeId: events.length === input.limit ? (events.at(-1)?.id ?? null) : null };
+    // One row more than asked says whether an older page exists, so the last page offers no empty "more".
+    const rows = await listAuditEvents(ctx.db, { ...input, projectId: ctx.project.id, limit: input.limit + 1 });
+    const events = rows.slice(0, input.limit);
+    return { events, nextBeforeId: rows.length > input.limit ? (events.at(-1)?.id ?? null) : null };
   });

@@ -10,7 +10,7 @@ import { createTRPCRouter, projectProcedure } from "../../trpc";
 
 export const notificationsRouter = createTRPCRouter({
   list: projectProcedure("viewer")
-    .input(ZListNotificationsInput.default({ isUnreadOnly: false, limit: 30 }))
+    .input(ZListNotificationsInput.default({ limit: 30 }))
     .query(({ ctx, input }) => listNotifications(ctx.db, { ...input, projectId: ctx.project.id, userId: ctx.actor.userId })),
   unreadCount: projectProcedure("viewer").query(({ ctx }) => countUnread(ctx.db, { projectId: ctx.project.id, userId: ctx.actor.userId })),
   // The caller's own read state only (scoped to their user id below), so a viewer may mark theirs read.
