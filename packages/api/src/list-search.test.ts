@@ -238,3 +238,22 @@ describe("audit.list search", () => {
     expect(await failure(api().audit.list({ projectId, search: "x".repeat(101) }))).toBe("BAD_REQUEST");
   });
 });
+
+describe("conversations.list search", () => {
+  it("matches part of the title or the topic, in the caller's project only", async () => {
+    const [venue = "", agenda = ""] = agentIds;
+    for (const [title, topic] of [
+      ["Room plan", "Where the offsite happens"],
+      ["Timetable", "Talks and breaks"],
+    ] as const) {
+      await api().conversations.start({ projectId, title, topic, agentIds: [venue, agenda], exchanges: 1 });
+    }
+    const titles = async (search: string) => (await api().conversations.list({ projectId, search })).items.map((item) => item.title);
+    expect(await titles("ROOM")).toEqual(["Room plan"]);
+    expect(await titles("offsite")).toEqual(["Room plan"]);
+    expect(await titles("a")).toEqual(["Timetable", "Room plan"]);
+    expect(await titles("%")).toEqual([]);
+    expect((await callerFor(services, mallory).conversations.list({ projectId: malloryProjectId, search: "room" })).items).toEqual([]);
+    expect(await failure(api().conversations.list({ projectId, search: "x".repeat(101) }))).toBe("BAD_REQUEST");
+  });
+});

@@ -16,7 +16,7 @@ import {
 import { z } from "zod";
 import { recordAudit } from "../audit/audit";
 import { AppError } from "../errors";
-import { decodeCursor, toPage, ZPageCursor } from "../pagination";
+import { decodeCursor, toPage, ZListSearch, ZPageCursor } from "../pagination";
 import type { Actor } from "../projects/projects";
 import { hasControlCharacters } from "../validation";
 import { type CircleRunConfig, maxCircleTurns, ZCircleTask } from "./definition";
@@ -140,6 +140,8 @@ export async function getConversation(db: DbExecutor, input: { projectId: string
 }
 
 export const ZListConversationsInput = z.object({
+  /** Part of the title or the topic, case-insensitive. */
+  search: ZListSearch.optional(),
   includeArchived: z.boolean().default(false),
   limit: z.number().int().min(1).max(100).default(50),
   cursor: ZPageCursor.optional(),
@@ -150,6 +152,7 @@ export async function listConversations(db: DbExecutor, input: { projectId: stri
   const rows = await listConversationRows(db, {
     projectId: input.projectId,
     includeArchived: options.includeArchived,
+    ...(options.search ? { search: options.search } : {}),
     limit: options.limit + 1,
     ...(options.cursor ? { cursor: decodeCursor(options.cursor) } : {}),
   });

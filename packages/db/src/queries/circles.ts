@@ -132,10 +132,15 @@ export async function updateConversationRow(
 
 export async function listConversationRows(
   db: DbExecutor,
-  params: { projectId: string; includeArchived: boolean; limit: number; cursor?: Cursor },
+  params: { projectId: string; includeArchived: boolean; search?: string; limit: number; cursor?: Cursor },
 ): Promise<ConversationRow[]> {
   const conditions: SQL[] = [eq(conversations.projectId, params.projectId)];
   if (!params.includeArchived) conditions.push(isNull(conversations.archivedAt));
+  if (params.search) {
+    const pattern = containsPattern(params.search);
+    const matches = or(ilike(conversations.title, pattern), ilike(conversations.topic, pattern));
+    if (matches) conditions.push(matches);
+  }
   if (params.cursor) {
     const before = or(
       lt(conversations.createdAt, params.cursor.createdAt),
