@@ -7,7 +7,9 @@
 import { type MockLlmServer, mockEmbedding, startMockLlmServer } from "@gathering/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AppError } from "../errors";
+import { embedLocal } from "../llm/embeddings";
 import { createOllamaEmbedder, createOpenAiEmbedder, localEmbedder, normalise } from "./embedders";
+import { labelledDocuments } from "./fixtures/labelled-corpus";
 
 let mock: MockLlmServer;
 
@@ -74,5 +76,15 @@ describe("embedders", () => {
     const [b] = await localEmbedder.embed(["The same words"]);
     expect(a).toEqual(b);
     expect(Math.hypot(...(a ?? []))).toBeCloseTo(1, 5);
+  });
+
+  it("the offline embedder's batch gives embedLocal's vectors bit for bit (words repeated within and across texts)", async () => {
+    const corpus = labelledDocuments.flatMap((document) => document.markdown.split(/\n\n+/));
+    const texts = [...corpus, "", "   ", "!!!", "Ünïcödé ﬁ ligatures and 数字 123 ½", corpus[0] ?? "", "the the the THE"];
+    const batch = await localEmbedder.embed(texts);
+    expect(batch).toHaveLength(texts.length);
+    for (const [index, text] of texts.entries()) {
+      expect(batch[index], JSON.stringify(text.slice(0, 40))).toEqual(Float32Array.from(embedLocal(text)));
+    }
   });
 });

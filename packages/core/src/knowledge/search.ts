@@ -194,6 +194,10 @@ export async function searchKnowledgeBases(
               : await loadEmbedder(db, services.keyring, base.projectId, choiceOf(base));
             const [vector] = await embedder.embed([options.query]);
             if (!vector) return [];
+            // The exact scan holds the event loop for a few milliseconds; the driver sends queued
+            // statements from a setImmediate, so let the full-text query leave first and run in
+            // PostgreSQL meanwhile instead of after the scan.
+            if (path === "exact" && options.mode === "hybrid") await new Promise((resolve) => setImmediate(resolve));
             return vectorCandidates(db, base, vector, candidates, filters, path);
           }),
         );

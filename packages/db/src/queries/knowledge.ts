@@ -222,12 +222,63 @@ export async function listDocumentsMissingGeneration(db: DbExecutor, params: { k
     .orderBy(knowledgeDocuments.createdAt);
 }
 
-/** Inserts chunks in batches (a statement carries at most ~65k parameters). */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** String.prototype.toWellFormed (not in this TypeScript lib): a lone surrogate becomes U+FFFD. */
+function wellFormed(text: string): string {
+  return text.replace(loneSurrogate, "\uFFFD");
+}
+
+/** Bytes of JSON per insert statement, so a big document goes in a few statements of bounded size. */
+const chunkInsertBudget = 8 * 1024 * 1024;
+
+/**
+ * Inserts chunks (in the order given, so their `seq` follows it) with one parameter per statement: the
+ * rows as a JSON array expanded by `jsonb_to_recordset`, the embeddings in base64. A multi-row VALUES
+ * insert through the query builder costs more in building and binding 13 parameters a row than
+ * PostgreSQL spends storing it (measured on the shared 2-core machine, the 1,606 chunks of a 723 kB
+ * document into a near-empty table: 595 ms that way, 288 ms this way, of which the generated tsvector
+ * is about 150 ms).
+ */
 export async function insertKnowledgeChunks(db: DbExecutor, rows: readonly NewKnowledgeChunk[]): Promise<void> {
-  const batch = 500;
-  for (let start = 0; start < rows.length; start += batch) {
-    await db.insert(knowledgeChunks).values(rows.slice(start, start + batch));
+  let batch: string[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const payload = `[${batch.join(",")}]`;
+    batch = [];
+    bytes = 0;
+    await db.execute(sql`
+      insert into ${knowledgeChunks} (id, project_id, knowledge_base_id, document_id, generation, position, heading_path, start_offset, end_offset, content, embedding)
+      select coalesce(r.id, gen_random_uuid()), r.project_id, r.knowledge_base_id, r.document_id, r.generation, r.position,
+        coalesce(r.heading_path, '[]'::jsonb), r.start_offset, r.end_offset, r.content, decode(r.embedding, 'base64')
+      from rows from (jsonb_to_recordset(${payload}::jsonb) as (
+          id uuid, project_id uuid, knowledge_base_id uuid, document_id uuid, generation int, position int,
+          heading_path jsonb, start_offset int, end_offset int, content text, embedding text)
+        ) with ordinality as r(id, project_id, knowledge_base_id, document_id, generation, position,
+          heading_path, start_offset, end_offset, content, embedding, ordinality)
+      order by r.ordinality`);
+  };
+  for (const row of rows) {
+    // Lone surrogates cannot be stored; as text parameters they became U+FFFD, and do here too.
+    const json = JSON.stringify({
+      id: row.id,
+      project_id: row.projectId,
+      knowledge_base_id: row.knowledgeBaseId,
+      document_id: row.documentId,
+      generation: row.generation,
+      position: row.position,
+      heading_path: row.headingPath?.map(wellFormed),
+      start_offset: row.startOffset,
+      end_offset: row.endOffset,
+      content: wellFormed(row.content),
+      embedding: row.embedding.toString("base64"),
+    });
+    if (bytes + json.length > chunkInsertBudget) await flush();
+    batch.push(json);
+    bytes += json.length + 1;
   }
+  await flush();
 }
 
 export async function deleteDocumentChunks(db: DbExecutor, params: { documentId: string; generation?: number }): Promise<number> {
@@ -279,13 +330,17 @@ export async function countKnowledgeChunks(db: DbExecutor, params: { knowledgeBa
   return row?.total ?? 0;
 }
 
-/** Vectors of a generation added after `afterSeq`, in seq order (an in-process index loads them in pages). */
+/**
+ * Vectors of a generation added after `afterSeq`, in seq order (an in-process index loads them in pages).
+ * The embeddings travel as base64 text rather than bytea's hex output: a third less to encode, send and
+ * decode (100,000 x 384 loaded in 1.9 s instead of 2.8 s).
+ */
 export async function loadChunkVectors(
   db: DbExecutor,
   params: { knowledgeBaseId: string; generation: number; afterSeq: number; limit: number },
 ): Promise<Array<{ id: string; seq: number; embedding: Buffer }>> {
-  return db
-    .select({ id: knowledgeChunks.id, seq: knowledgeChunks.seq, embedding: knowledgeChunks.embedding })
+  const rows = await db
+    .select({ id: knowledgeChunks.id, seq: knowledgeChunks.seq, embedding: sql<string>`encode(${knowledgeChunks.embedding}, 'base64')` })
     .from(knowledgeChunks)
     .where(
       and(
@@ -296,6 +351,7 @@ export async function loadChunkVectors(
     )
     .orderBy(knowledgeChunks.seq)
     .limit(params.limit);
+  return rows.map((row) => ({ id: row.id, seq: row.seq, embedding: Buffer.from(row.embedding, "base64") }));
 }
 
 export interface KnowledgeSearchFilters {
