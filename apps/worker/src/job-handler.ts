@@ -48,6 +48,25 @@ async function giveBackAttempt(helpers: JobHelpers): Promise<void> {
   );
 }
 
+/**
+ * The job's own signal, aborted with the worker's (Graphile's one signal for the whole pool, which
+ * lives as long as the process). Handlers combine their signal with timeouts through
+ * `AbortSignal.any`, and Node 20 keeps an entry for every signal so combined in each source for as
+ * long as that source lives (nodejs/node#55351): on the worker's signal that is an entry per job,
+ * forever. A signal per job takes those entries with it when the job is done.
+ */
+function jobSignal(workerSignal: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  if (!workerSignal) return { signal: controller.signal, release: () => {} };
+  if (workerSignal.aborted) {
+    controller.abort(workerSignal.reason);
+    return { signal: controller.signal, release: () => {} };
+  }
+  const onWorkerAbort = () => controller.abort(workerSignal.reason);
+  workerSignal.addEventListener("abort", onWorkerAbort, { once: true });
+  return { signal: controller.signal, release: () => workerSignal.removeEventListener("abort", onWorkerAbort) };
+}
+
 export function buildTaskList(jobs: readonly RegisteredJob[], dependencies: { db: Database; logger: Logger }): TaskList {
   const taskList: TaskList = {};
   for (const job of jobs) {
@@ -70,7 +89,7 @@ export function buildTaskList(jobs: readonly RegisteredJob[], dependencies: { db
             await failPermanently(helpers);
             throw new Error(`invalid payload for ${job.definition.id}: ${parsed.error.message}`);
           }
-          const signal = helpers.abortSignal ?? new AbortController().signal;
+          const { signal, release } = jobSignal(helpers.abortSignal);
           try {
             await job.handle(parsed.data, {
               db: dependencies.db,
@@ -86,6 +105,8 @@ export function buildTaskList(jobs: readonly RegisteredJob[], dependencies: { db
               await giveBackAttempt(helpers);
             }
             throw error;
+          } finally {
+            release();
           }
         },
         { kind: SpanKind.CONSUMER },

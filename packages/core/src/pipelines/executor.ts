@@ -25,6 +25,7 @@ import {
 } from "@gathering/db";
 import { type JSONValue, search } from "@jmespath-community/jmespath";
 import { BrokenCircuitError, type CircuitBreakerPolicy, ConsecutiveBreaker, circuitBreaker, handleAll } from "cockatiel";
+import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
 import type { AgentRuntime } from "../agents/runtime";
 import { executeTask, submitTask } from "../agents/tasks";
@@ -161,7 +162,12 @@ async function claimNode(
   return { run, node: claimed, spec, graph, input, scope };
 }
 
-const hostBreakers = new Map<string, CircuitBreakerPolicy>();
+/**
+ * Bounded, least recently used out: the hosts come from pipeline definitions and their inputs, so a
+ * process may meet any number of them. A host evicted after going unused starts again closed, which a
+ * host in use (or just opened, so just used) never is.
+ */
+const hostBreakers = new LRUCache<string, CircuitBreakerPolicy>({ max: 1_000 });
 
 /** One breaker per HTTP host in this process: five failures in a row open it for 30 s. */
 function breakerFor(host: string): CircuitBreakerPolicy {
@@ -600,11 +606,14 @@ export async function executePipelineNode(
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([job.signal, timeout, ...(watch ? [watch.signal] : [])]);
   let outcome: NodeOutcome;
+  let rejectAborted: (reason: unknown) => void = () => {};
+  const aborted = new Promise<never>((_resolve, reject) => {
+    rejectAborted = reject;
+  });
+  aborted.catch(() => {});
+  const onAbort = () => rejectAborted(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
   try {
-    const aborted = new Promise<never>((_resolve, reject) => {
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
     outcome = await Promise.race([runBody(runtime, claimed, signal, retry), aborted]);
   } catch (error) {
     if (job.signal.aborted) throw error;
@@ -615,6 +624,10 @@ export async function executePipelineNode(
       outcome = { kind: "failed", error: describeError(error), isRetryable: true };
     }
   } finally {
+    // Node keeps a composite signal with an abort listener alive until it aborts, and its timeout
+    // source may be collected first and never fire: a listener left here would keep the signal, this
+    // closure and the whole claim (run, node, input, output) in memory for the life of the process.
+    signal.removeEventListener("abort", onAbort);
     watch?.release();
   }
   return runtime.db.transaction((tx) => finishNode(tx, runtime, claimed, outcome, retry));
