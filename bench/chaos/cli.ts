@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { createDatabaseClient } from "@gathering/db";
 import { startEmbeddedPostgres } from "@gathering/db/embedded";
 import { migrateDatabase } from "@gathering/jobs/migrate";
-import { findFreePort } from "@gathering/testing";
+import { pickPort, setAvoidedPorts } from "./ports";
 import { type ProvingKind, updateProvingSummary, writeProvingResult } from "./report";
 import { runChaos } from "./run-chaos";
 import { runDeadRows } from "./run-dead-rows";
@@ -26,8 +26,9 @@ import { runSoak } from "./run-soak";
 const usage = `Usage: tsx bench/chaos/cli.ts <chaos|load|soak|dead-rows> [options]
   chaos      --duration <5m> --kill-every <10s> --lease <5s>
   load       --step <10s> --max-connections <128> --p99 <250>
-  soak       --duration <15m> --rate <60 req/s> --connections <8> --sample-every <5s>
-  dead-rows  --jobs <1000000> --measure <20000> --batch <20000> --concurrency <4>`;
+  soak       --duration <15m> --rate <60 req/s> --connections <8> --sample-every <5s> [--heap-snapshots <dir>]
+  dead-rows  --jobs <1000000> --measure <20000> --batch <20000> --concurrency <4>
+  any        --avoid-ports <54391,54600-54699>  ports (and ranges) its own servers must not take`;
 
 /** "90", "90s", "5m" -> milliseconds. */
 function duration(value: string | undefined, fallbackMs: number): number {
@@ -60,10 +61,12 @@ async function main(): Promise<number> {
       rate: { type: "string" },
       connections: { type: "string" },
       "sample-every": { type: "string" },
+      "heap-snapshots": { type: "string" },
       jobs: { type: "string" },
       measure: { type: "string" },
       batch: { type: "string" },
       concurrency: { type: "string" },
+      "avoid-ports": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -71,6 +74,7 @@ async function main(): Promise<number> {
     console.log(usage);
     return values.help ? 0 : 2;
   }
+  setAvoidedPorts(values["avoid-ports"]);
   const log = (message: string) => console.log(`[${kind}] ${message}`);
   const command = `npm run ${kind}${rest.length > 0 ? ` -- ${rest.join(" ")}` : ""}`;
 
@@ -78,7 +82,7 @@ async function main(): Promise<number> {
   await chmod(directory, 0o755);
   const server = await startEmbeddedPostgres({
     directory: path.join(directory, "data"),
-    port: await findFreePort(),
+    port: await pickPort(),
     password: randomBytes(12).toString("hex"),
     database: "gathering",
     isPersistent: false,
@@ -152,6 +156,7 @@ async function main(): Promise<number> {
         overallRate: count(values.rate, 60),
         connections: count(values.connections, 8),
         sampleEverySeconds: duration(values["sample-every"], 5_000) / 1000,
+        ...(values["heap-snapshots"] ? { heapSnapshotDir: path.resolve(values["heap-snapshots"]) } : {}),
         log,
       });
       isPassed = soak.problems.length === 0;

@@ -8,6 +8,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { MemorySample } from "./child-memory";
+import { isAvoidingPorts, pickPort } from "./ports";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -53,6 +54,8 @@ export interface Cluster {
   kill: (process: ManagedProcess, signal: "SIGKILL" | "SIGTERM") => Promise<{ code: number | null; signal: string | null }>;
   restart: (process: ManagedProcess) => Promise<ManagedProcess>;
   memory: (process: ManagedProcess) => Promise<MemorySample | undefined>;
+  /** Writes a V8 heap snapshot of the process to `file` (after a full GC); false when it did not answer. */
+  heapSnapshot: (process: ManagedProcess, file: string) => Promise<boolean>;
   stop: () => Promise<void>;
 }
 
@@ -68,10 +71,12 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   let isStopping = false;
   let memoryRequestId = 0;
 
-  const launch = (kind: ProcessKind, name: string): Promise<ManagedProcess> => {
+  const launch = async (kind: ProcessKind, name: string): Promise<ManagedProcess> => {
+    // Port 0 (the kernel's choice) unless some ports must be avoided; then one picked outside them.
+    const webPort = kind === "web" && isAvoidingPorts() ? await pickPort() : 0;
     const args =
       kind === "web"
-        ? [path.join(here, "web-child.ts"), "0"]
+        ? [path.join(here, "web-child.ts"), String(webPort)]
         : [
             path.join(here, "worker-child.ts"),
             options.databaseUrl,
@@ -177,6 +182,26 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       managed.child.send({ type: "memory", id });
     });
 
+  const heapSnapshot: Cluster["heapSnapshot"] = (managed, file) =>
+    new Promise((resolve) => {
+      if (!managed.child.connected) return resolve(false);
+      const id = ++memoryRequestId;
+      // A snapshot of a heap of some tens of MB takes seconds on a loaded machine.
+      const timer = setTimeout(() => {
+        managed.child.off("message", onMessage);
+        resolve(false);
+      }, 180_000);
+      const onMessage = (message: { type?: string; id?: number; error?: string }) => {
+        if (message.type !== "heap-snapshot" || message.id !== id) return;
+        clearTimeout(timer);
+        managed.child.off("message", onMessage);
+        if (message.error) options.log(`${managed.name}: heap snapshot failed: ${message.error}`);
+        resolve(!message.error);
+      };
+      managed.child.on("message", onMessage);
+      managed.child.send({ type: "heap-snapshot", id, file });
+    });
+
   const stop = async () => {
     isStopping = true;
     await Promise.all(
@@ -210,6 +235,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     kill,
     restart,
     memory,
+    heapSnapshot,
     stop,
   };
 }

@@ -18,6 +18,7 @@ import { type EffectReceiver, type MockLlmServer, startEffectReceiver, startMock
 import { sql } from "drizzle-orm";
 import { type CheckSummary, classify, type Submission, summarize, type UnitVerdict } from "./checker";
 import { type Cluster, type ManagedProcess, startCluster } from "./cluster";
+import { isAvoidingPorts, pickPort, startOutsideAvoidedPorts } from "./ports";
 import { countUnfinished, createWorkload, expectedSlots, observeUnits, setUpProject } from "./workload";
 
 export interface ChaosOptions {
@@ -113,8 +114,12 @@ async function lockedByDead(db: Database, cluster: Cluster): Promise<number> {
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const { db, log } = options;
   const problems: string[] = [];
-  const receiver: EffectReceiver = await startEffectReceiver();
-  const mock: MockLlmServer = await startMockLlmServer();
+  const receiver: EffectReceiver = await startOutsideAvoidedPorts(
+    startEffectReceiver,
+    (server) => Number(new URL(server.url).port),
+    (server) => server.close(),
+  );
+  const mock: MockLlmServer = await startMockLlmServer(isAvoidingPorts() ? { port: await pickPort() } : {});
   let cluster: Cluster | undefined;
   try {
     const fixtures = await setUpProject(db, receiver, mock.baseUrls.openai);

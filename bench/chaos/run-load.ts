@@ -10,6 +10,7 @@ import { startEffectReceiver, startMockLlmServer } from "@gathering/testing";
 import { sql } from "drizzle-orm";
 import { summarizeLatencies } from "../support/percentiles";
 import { startCluster } from "./cluster";
+import { isAvoidingPorts, pickPort, startOutsideAvoidedPorts } from "./ports";
 import { requestMix, runTraffic, type TrafficResult } from "./traffic";
 import { setUpProject } from "./workload";
 
@@ -61,8 +62,12 @@ export async function runLoad(options: {
   p99LimitMs: number;
   log: (message: string) => void;
 }): Promise<LoadRunResult> {
-  const receiver = await startEffectReceiver();
-  const mock = await startMockLlmServer();
+  const receiver = await startOutsideAvoidedPorts(
+    startEffectReceiver,
+    (server) => Number(new URL(server.url).port),
+    (server) => server.close(),
+  );
+  const mock = await startMockLlmServer(isAvoidingPorts() ? { port: await pickPort() } : {});
   const fixtures = await setUpProject(options.db, receiver, mock.baseUrls.openai);
   const [agent] = await options.db.execute<{ id: string }>(sql`select id from agents where project_id = ${fixtures.projectId} limit 1`);
   if (!agent) throw new Error("the load project has no agent");

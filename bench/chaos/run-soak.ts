@@ -11,12 +11,14 @@
  * shows slopes an order of magnitude smaller; RSS is noisier (the allocator returns memory late), so
  * its bar is looser. A shorter run can only catch faster leaks, and says so in its result.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Database } from "@gathering/db";
 import { startEffectReceiver, startMockLlmServer } from "@gathering/testing";
 import { sql } from "drizzle-orm";
 import { startCluster } from "./cluster";
+import { isAvoidingPorts, pickPort, startOutsideAvoidedPorts } from "./ports";
 import { requestMix, runTraffic, type TrafficResult } from "./traffic";
 import { setUpProject } from "./workload";
 
@@ -44,6 +46,8 @@ export interface SoakResult {
   trends: ProcessTrend[];
   postgresRssMb: { start: number; end: number; mbPerMinute: number };
   worst: ProcessTrend;
+  /** Heap snapshots taken when asked (`--heap-snapshots <dir>`): after warm-up and near the end. */
+  heapSnapshots?: Array<{ process: string; minute: number; file: string }>;
   problems: string[];
 }
 
@@ -96,10 +100,16 @@ export async function runSoak(options: {
   overallRate: number;
   connections: number;
   sampleEverySeconds: number;
+  /** When set, every process writes a heap snapshot here at the half (end of warm-up) and 30 s before the end. */
+  heapSnapshotDir?: string;
   log: (message: string) => void;
 }): Promise<SoakResult> {
-  const receiver = await startEffectReceiver();
-  const mock = await startMockLlmServer();
+  const receiver = await startOutsideAvoidedPorts(
+    startEffectReceiver,
+    (server) => Number(new URL(server.url).port),
+    (server) => server.close(),
+  );
+  const mock = await startMockLlmServer(isAvoidingPorts() ? { port: await pickPort() } : {});
   const fixtures = await setUpProject(options.db, receiver, mock.baseUrls.openai);
   const [agent] = await options.db.execute<{ id: string }>(sql`select id from agents where project_id = ${fixtures.projectId} limit 1`);
   if (!agent) throw new Error("the soak project has no agent");
@@ -134,6 +144,35 @@ export async function runSoak(options: {
         await new Promise((resolve) => setTimeout(resolve, options.sampleEverySeconds * 1000));
       }
     })();
+    const heapSnapshots: NonNullable<SoakResult["heapSnapshots"]> = [];
+    const snapshotTimers: NodeJS.Timeout[] = [];
+    const snapshotsTaken: Promise<void>[] = [];
+    const snapshotDir = options.heapSnapshotDir;
+    if (snapshotDir) {
+      mkdirSync(snapshotDir, { recursive: true });
+      const late = Math.max(options.durationSeconds / 2 + 1, options.durationSeconds - 30);
+      for (const [label, atSeconds] of [
+        ["warm", options.durationSeconds / 2],
+        ["late", late],
+      ] as const) {
+        snapshotTimers.push(
+          setTimeout(() => {
+            const at = minutes();
+            snapshotsTaken.push(
+              (async () => {
+                // One at a time: each snapshot takes a core for seconds.
+                for (const item of processes) {
+                  const file = path.join(snapshotDir, `${item.name}-${label}.heapsnapshot`);
+                  if (await cluster.heapSnapshot(item, file))
+                    heapSnapshots.push({ process: item.name, minute: Math.round(at * 100) / 100, file });
+                }
+                options.log(`heap snapshots (${label}) written to ${snapshotDir}`);
+              })(),
+            );
+          }, atSeconds * 1000),
+        );
+      }
+    }
     // Two web instances behind no balancer: half the connections each.
     const requests = requestMix({ ...fixtures, agentId: agent.id });
     const halves = await Promise.all(
@@ -150,6 +189,8 @@ export async function runSoak(options: {
     );
     isRunning = false;
     await sampler;
+    for (const timer of snapshotTimers) clearTimeout(timer);
+    await Promise.all(snapshotsTaken);
     const [first, second] = halves as [TrafficResult, TrafficResult];
     const traffic: TrafficResult = {
       ...first,
@@ -210,6 +251,7 @@ export async function runSoak(options: {
         mbPerMinute: Math.round(slope(latePostgres) * 1000) / 1000,
       },
       worst,
+      ...(snapshotDir ? { heapSnapshots } : {}),
       problems,
     };
   } finally {
