@@ -14,13 +14,12 @@ import { Button } from "~/components/ui/button";
 import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { toast } from "~/components/ui/toast";
 import { errorMessage } from "~/trpc/errors";
+import { agentsPageInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import styles from "./agents.module.css";
 import { modelLabel } from "./model-label";
 
 type Agent = RouterOutputs["agents"]["list"]["items"][number];
-
-const PAGE_SIZE = 20;
 
 export function AgentsList() {
   return <ProjectScope>{(project) => <ProjectAgents project={project} />}</ProjectScope>;
@@ -33,8 +32,7 @@ function ProjectAgents({ project }: { project: AccountProject }) {
   const [includeArchived, setIncludeArchived] = useState(false);
   const list = usePagedList<Agent>(
     `${includeArchived}:${search}`,
-    (cursor) =>
-      trpc.agents.list.queryOptions({ projectId: project.id, search: search || undefined, includeArchived, limit: PAGE_SIZE, cursor }),
+    (cursor) => trpc.agents.list.queryOptions(agentsPageInput(project.id, { search, includeArchived }, cursor)),
     (agent) => agent.id,
   );
   const canEdit = hasRole(project.role, "member");

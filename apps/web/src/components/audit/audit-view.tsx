@@ -1,18 +1,20 @@
 "use client";
-/** The project's audit log: newest first, filtered by action, paged with "Load more", and a check of the hash chain. */
-import type { RouterInputs, RouterOutputs } from "@gathering/api";
-import { useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+/**
+ * The project's audit log: newest first, searched (targets and details) and filtered by action on the server,
+ * paged with "Load more", and a check of the hash chain.
+ */
+import type { RouterOutputs } from "@gathering/api";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
-import { EmptyState, ErrorState, LoadingState } from "~/components/feedback";
+import { EmptyState, ErrorState } from "~/components/feedback";
 import { formatDateTime } from "~/components/format";
+import { type CursorPage, ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { errorMessage } from "~/trpc/errors";
+import { type AuditAction, auditPageInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 
-type AuditAction = NonNullable<RouterInputs["audit"]["list"]["action"]>;
 type AuditEvent = RouterOutputs["audit"]["list"]["events"][number];
-
-const PAGE_SIZE = 25;
 
 const actionLabels: Record<AuditAction, string> = {
   "auth.sign_up": "Signed up",
@@ -93,22 +95,26 @@ function ProjectAudit({ project }: { project: AccountProject }) {
   const queryClient = useQueryClient();
   const filterId = useId();
   const [action, setAction] = useState<AuditAction | "">("");
-  // The cursor of each loaded page: undefined for the newest, then each page's nextBeforeId.
-  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
+  const [searchText, setSearchText] = useState("");
+  const search = useSettledValue(searchText.trim());
+  // "Refresh" starts again from the newest page: a new generation is a new filter for the paging.
+  const [generation, setGeneration] = useState(0);
   const members = useQuery(trpc.members.list.queryOptions({ projectId: project.id }));
-  const pages = useQueries({
-    queries: cursors.map((beforeId) =>
-      trpc.audit.list.queryOptions(
-        { projectId: project.id, action: action || undefined, beforeId, limit: PAGE_SIZE },
-        // Fresh on every visit; not refetched behind the reader's back, which would shift the pages under the cursors.
-        { staleTime: 0, refetchOnWindowFocus: false },
-      ),
-    ),
-  });
-  const firstPage = pages[0];
-  const lastPage = pages.at(-1);
-  const events = pages.flatMap((page) => page.data?.events ?? []);
-  const nextBeforeId = lastPage?.data?.nextBeforeId ?? null;
+  const list = usePagedList<AuditEvent>(
+    `${action}:${search}:${generation}`,
+    (cursor) =>
+      trpc.audit.list.queryOptions(auditPageInput(project.id, { search, action }, cursor), {
+        // Not refetched behind the reader's back, which would shift the pages under the cursors; each visit
+        // renders fresh on the server.
+        refetchOnWindowFocus: false,
+        // The audit log pages by event id; the paged list keeps cursors as strings.
+        select: (page): CursorPage<AuditEvent> => ({
+          items: page.events,
+          nextCursor: page.nextBeforeId === null ? null : String(page.nextBeforeId),
+        }),
+      }),
+    (event) => String(event.id),
+  );
 
   const nameOf = (userId: string | null) => {
     if (!userId) return "System";
@@ -117,12 +123,14 @@ function ProjectAudit({ project }: { project: AccountProject }) {
   };
 
   function showFromNewest() {
-    setCursors([undefined]);
+    setGeneration((current) => current + 1);
     void queryClient.invalidateQueries({ queryKey: trpc.audit.list.queryKey() });
   }
 
   // Without access (below admin) there is nothing to filter or verify; the API's refusal says what is needed.
-  if (firstPage?.isError && !action) return <ErrorState error={firstPage.error} onRetry={() => firstPage.refetch()} />;
+  const refusal = list.first?.isError && !action && !search ? list.first : null;
+  if (refusal?.error) return <ErrorState error={refusal.error} onRetry={() => refusal.refetch()} />;
+  const filterSummary = [search ? `matching “${search}”` : null, action ? `of “${labelOf(action)}”` : null].filter(Boolean).join(", ");
 
   return (
     <>
@@ -135,11 +143,7 @@ function ProjectAudit({ project }: { project: AccountProject }) {
             <select
               id={filterId}
               value={action}
-              onChange={(event) => {
-                const chosen = actions.find((candidate) => candidate === event.target.value) ?? "";
-                setAction(chosen);
-                setCursors([undefined]);
-              }}
+              onChange={(event) => setAction(actions.find((candidate) => candidate === event.target.value) ?? "")}
             >
               <option value="">All actions</option>
               {actions.map((candidate) => (
@@ -153,37 +157,41 @@ function ProjectAudit({ project }: { project: AccountProject }) {
             </button>
           </div>
         </div>
-        {!firstPage || firstPage.isPending ? (
-          <LoadingState label="Loading the audit log…" />
-        ) : firstPage.isError ? (
-          <ErrorState error={firstPage.error} onRetry={() => firstPage.refetch()} />
-        ) : events.length === 0 ? (
-          <EmptyState title={action ? `No “${labelOf(action)}” events` : "No events yet"}>
-            {action ? "Choose “All actions” to see everything." : "Changes to the project will show up here."}
-          </EmptyState>
-        ) : (
-          <>
-            <EventsTable events={events} nameOf={nameOf} />
-            <div className="load-more">
-              {lastPage?.isError ? <p className="inline-error">{errorMessage(lastPage.error)}</p> : null}
-              {lastPage?.isFetching && cursors.length > 1 ? (
-                <LoadingState label="Loading older events…" />
-              ) : nextBeforeId !== null ? (
-                <button
-                  type="button"
-                  className="button button-secondary"
-                  onClick={() => setCursors((current) => [...current, nextBeforeId])}
-                >
-                  Load more
-                </button>
-              ) : (
-                <p className="muted">
-                  {events.length} event{events.length === 1 ? "" : "s"}; that is all.
-                </p>
-              )}
-            </div>
-          </>
-        )}
+        <ListToolbar
+          searchLabel="Search audit events"
+          placeholder="Search targets and details"
+          value={searchText}
+          onChange={setSearchText}
+        />
+        <PagedTable
+          list={list}
+          label="Audit events, newest first"
+          noun={{ one: "event", other: "events" }}
+          columns={[{ header: "When" }, { header: "Action" }, { header: "By" }, { header: "Target" }, { header: "Details" }]}
+          rowKey={(event) => String(event.id)}
+          rowData={(event) => ({ "data-event-id": String(event.id) })}
+          isFiltered={filterSummary !== ""}
+          filterSummary={filterSummary}
+          emptyFiltered={
+            <EmptyState title={action ? `No “${labelOf(action)}” events${search ? " match" : ""}` : "No events match"}>
+              {action ? "Choose “All actions” to see everything." : "Try other words."}
+            </EmptyState>
+          }
+          empty={<EmptyState title="No events yet">Changes to the project will show up here.</EmptyState>}
+          renderRow={(event) => (
+            <>
+              <td className="nowrap">{formatDateTime(event.createdAt)}</td>
+              <td>
+                <span className="badge badge-quiet" title={event.action}>
+                  {labelOf(event.action)}
+                </span>
+              </td>
+              <td>{nameOf(event.actorUserId)}</td>
+              <td className="cell-wrap">{event.target ?? "—"}</td>
+              <td className="cell-wrap muted">{describeMetadata(event.metadata)}</td>
+            </>
+          )}
+        />
       </section>
     </>
   );
@@ -197,39 +205,6 @@ function describeMetadata(metadata: unknown): string {
         `${key}: ${Array.isArray(value) ? value.join(", ") : typeof value === "object" ? JSON.stringify(value) : String(value)}`,
     )
     .join("; ");
-}
-
-function EventsTable({ events, nameOf }: { events: AuditEvent[]; nameOf: (userId: string | null) => string }) {
-  return (
-    <div className="table-wrap">
-      <table className="table" aria-label="Audit events, newest first">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">By</th>
-            <th scope="col">Target</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {events.map((event) => (
-            <tr key={event.id} data-event-id={event.id}>
-              <td className="nowrap">{formatDateTime(event.createdAt)}</td>
-              <td>
-                <span className="badge badge-quiet" title={event.action}>
-                  {labelOf(event.action)}
-                </span>
-              </td>
-              <td>{nameOf(event.actorUserId)}</td>
-              <td className="cell-wrap">{event.target ?? "—"}</td>
-              <td className="cell-wrap muted">{describeMetadata(event.metadata)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
 }
 
 function VerifyChain({ project }: { project: AccountProject }) {

@@ -9,6 +9,7 @@ import { type AccountProject, ProjectScope } from "~/components/current-project"
 import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
 import { formatDateTime, hasRole } from "~/components/format";
 import { errorMessage } from "~/trpc/errors";
+import { circleRunsInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import { CircleForm } from "./circle-form";
 import styles from "./circles.module.css";
@@ -152,7 +153,7 @@ function StartRunForm({ project, circle }: { project: AccountProject; circle: Ci
 function RunHistory({ project, circleId }: { project: AccountProject; circleId: string }) {
   const trpc = useTRPC();
   useLiveCircleRuns(project.id);
-  const runs = useQuery(trpc.circles.listRuns.queryOptions({ projectId: project.id, circleId, limit: 50 }));
+  const runs = useQuery(trpc.circles.listRuns.queryOptions(circleRunsInput(project.id, circleId)));
   return (
     <section className="section" aria-labelledby="run-history-heading">
       <h2 id="run-history-heading">Run history</h2>

@@ -1,7 +1,7 @@
 "use client";
 /**
- * /circles: the project's circles (strategy, members, link to each) and its conversations, with the
- * form that starts a conversation between agents. A circle's runs are on its own page.
+ * /circles: the project's circles (strategy, members, link to each; searched on the server, paged) and its
+ * conversations, with the form that starts a conversation between agents. A circle's runs are on its own page.
  */
 import type { RouterOutputs } from "@gathering/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -9,23 +9,27 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useId, useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
-import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
+import { EmptyState, InlineError } from "~/components/feedback";
 import { TextField } from "~/components/field";
 import { formatDateTime, hasRole } from "~/components/format";
+import { Badge } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
+import { ListToolbar, PagedItems, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { errorMessage } from "~/trpc/errors";
+import { activeAgentsInput, circlesPageInput, conversationRunsInput, conversationsPageInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import styles from "./circles.module.css";
 import { strategyLabels } from "./shared";
 
 type Agent = RouterOutputs["agents"]["list"]["items"][number];
+type Circle = RouterOutputs["circles"]["list"]["items"][number];
+type Conversation = RouterOutputs["conversations"]["list"]["items"][number];
 
 export function CirclesView() {
   return <ProjectScope>{(project) => <ProjectCircles project={project} />}</ProjectScope>;
 }
 
 function ProjectCircles({ project }: { project: AccountProject }) {
-  const trpc = useTRPC();
-  const circles = useQuery(trpc.circles.list.queryOptions({ projectId: project.id, includeArchived: false, limit: 100 }));
   const canEdit = hasRole(project.role, "member");
   return (
     <>
@@ -33,59 +37,89 @@ function ProjectCircles({ project }: { project: AccountProject }) {
         <div className="section-header">
           <h2 id="circles-heading">Circles</h2>
           {canEdit ? (
-            <Link href="/circles/new" className="button button-primary">
-              New circle
-            </Link>
+            <Button asChild variant="primary">
+              <Link href="/circles/new">New circle</Link>
+            </Button>
           ) : null}
         </div>
-        {circles.isPending ? (
-          <LoadingState label="Loading circles…" />
-        ) : circles.isError ? (
-          <ErrorState error={circles.error} onRetry={() => circles.refetch()} />
-        ) : circles.data.items.length === 0 ? (
-          <EmptyState title="No circles yet">
-            {canEdit
-              ? "Create one: pick agents, give each a role, and choose how they take turns."
-              : "A member of the project can create one."}
-          </EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table className="table" aria-label="Circles">
-              <thead>
-                <tr>
-                  <th scope="col">Circle</th>
-                  <th scope="col">Strategy</th>
-                  <th scope="col">Members</th>
-                  <th scope="col">Max turns</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {circles.data.items.map((circle) => (
-                  <tr key={circle.id} data-testid="circle-row">
-                    <th scope="row">
-                      <Link href={`/circles/${circle.id}`}>{circle.name}</Link>
-                    </th>
-                    <td>{strategyLabels[circle.strategy].label}</td>
-                    <td>{circle.members.map((member) => member.name ?? "?").join(", ")}</td>
-                    <td className={styles.numeric}>{circle.termination.maxTurns}</td>
-                    <td className="nowrap">{formatDateTime(circle.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <CirclesTable project={project} canEdit={canEdit} />
       </section>
       <Conversations project={project} canEdit={canEdit} />
     </>
   );
 }
 
+/** The project's circles: searched by name on the server, archived ones on request, paged with "Load more". */
+function CirclesTable({ project, canEdit }: { project: AccountProject; canEdit: boolean }) {
+  const trpc = useTRPC();
+  const [searchText, setSearchText] = useState("");
+  const search = useSettledValue(searchText.trim());
+  const [includeArchived, setIncludeArchived] = useState(false);
+  const list = usePagedList<Circle>(
+    `${includeArchived}:${search}`,
+    (cursor) => trpc.circles.list.queryOptions(circlesPageInput(project.id, { search, includeArchived }, cursor)),
+    (circle) => circle.id,
+  );
+  return (
+    <>
+      <ListToolbar searchLabel="Search circles" placeholder="Search by name" value={searchText} onChange={setSearchText}>
+        <label className={styles.checkbox}>
+          <input type="checkbox" checked={includeArchived} onChange={(event) => setIncludeArchived(event.target.checked)} />
+          Show archived
+        </label>
+      </ListToolbar>
+      <PagedTable
+        list={list}
+        label="Circles"
+        noun={{ one: "circle", other: "circles" }}
+        columns={[
+          { header: "Circle" },
+          { header: "Strategy" },
+          { header: "Members" },
+          { header: "Max turns", className: styles.numeric },
+          { header: "Created" },
+        ]}
+        rowKey={(circle) => circle.id}
+        rowTestId="circle-row"
+        isFiltered={search !== "" || includeArchived}
+        filterSummary={search ? `matching “${search}”` : "including archived"}
+        emptyFiltered={
+          <EmptyState title="No circles match">Try other words{includeArchived ? "" : ", or show archived circles"}.</EmptyState>
+        }
+        empty={
+          <EmptyState title="No circles yet">
+            {canEdit
+              ? "Create one: pick agents, give each a role, and choose how they take turns."
+              : "A member of the project can create one."}
+          </EmptyState>
+        }
+        renderRow={(circle) => (
+          <>
+            <th scope="row">
+              <Link href={`/circles/${circle.id}`}>{circle.name}</Link>
+              {circle.archivedAt ? <Badge tone="quiet">Archived</Badge> : null}
+            </th>
+            <td>{strategyLabels[circle.strategy].label}</td>
+            <td className="cell-wrap">{circle.members.map((member) => member.name ?? "?").join(", ")}</td>
+            <td className={styles.numeric}>{circle.termination.maxTurns}</td>
+            <td className="nowrap">{formatDateTime(circle.createdAt)}</td>
+          </>
+        )}
+      />
+    </>
+  );
+}
+
 function Conversations({ project, canEdit }: { project: AccountProject; canEdit: boolean }) {
   const trpc = useTRPC();
-  const conversations = useQuery(trpc.conversations.list.queryOptions({ projectId: project.id, includeArchived: false, limit: 50 }));
-  const runs = useQuery(trpc.circles.listRuns.queryOptions({ projectId: project.id, kind: "conversation", limit: 100 }));
+  const [searchText, setSearchText] = useState("");
+  const search = useSettledValue(searchText.trim());
+  const list = usePagedList<Conversation>(
+    search,
+    (cursor) => trpc.conversations.list.queryOptions(conversationsPageInput(project.id, search, cursor)),
+    (conversation) => conversation.id,
+  );
+  const runs = useQuery(trpc.circles.listRuns.queryOptions(conversationRunsInput(project.id)));
   const latestRun = new Map<string, string>();
   for (const run of runs.data?.items ?? [])
     if (run.conversationId && !latestRun.has(run.conversationId)) latestRun.set(run.conversationId, run.id);
@@ -96,27 +130,29 @@ function Conversations({ project, canEdit }: { project: AccountProject; canEdit:
       </div>
       <p className="muted">Two or more agents talk directly on a topic for a number of exchanges; every run is kept to replay.</p>
       {canEdit ? <StartConversationForm project={project} /> : null}
-      {conversations.isPending ? (
-        <LoadingState label="Loading conversations…" />
-      ) : conversations.isError ? (
-        <ErrorState error={conversations.error} onRetry={() => conversations.refetch()} />
-      ) : conversations.data.items.length === 0 ? (
-        <EmptyState title="No conversations yet" />
-      ) : (
-        <ul className={styles.plainList}>
-          {conversations.data.items.map((conversation) => {
-            const runId = latestRun.get(conversation.id);
-            return (
-              <li key={conversation.id} data-testid="conversation-row">
-                {runId ? <Link href={`/circles/runs/${runId}`}>{conversation.title}</Link> : conversation.title}{" "}
-                <span className="muted">
-                  · {conversation.exchanges} exchange{conversation.exchanges === 1 ? "" : "s"} · {formatDateTime(conversation.createdAt)}
-                </span>
-              </li>
-            );
-          })}
-        </ul>
-      )}
+      <ListToolbar searchLabel="Search conversations" placeholder="Search by title or topic" value={searchText} onChange={setSearchText} />
+      <PagedItems
+        list={list}
+        label="Conversations"
+        listClassName={styles.plainList}
+        noun={{ one: "conversation", other: "conversations" }}
+        isFiltered={search !== ""}
+        filterSummary={`matching “${search}”`}
+        emptyFiltered={<EmptyState title="No conversations match">Try other words.</EmptyState>}
+        empty={<EmptyState title="No conversations yet" />}
+        itemKey={(conversation) => conversation.id}
+        renderItem={(conversation) => {
+          const runId = latestRun.get(conversation.id);
+          return (
+            <li data-testid="conversation-row">
+              {runId ? <Link href={`/circles/runs/${runId}`}>{conversation.title}</Link> : conversation.title}{" "}
+              <span className="muted">
+                · {conversation.exchanges} exchange{conversation.exchanges === 1 ? "" : "s"} · {formatDateTime(conversation.createdAt)}
+              </span>
+            </li>
+          );
+        }}
+      />
     </section>
   );
 }
@@ -126,7 +162,7 @@ function StartConversationForm({ project }: { project: AccountProject }) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const topicId = useId();
-  const agents = useQuery(trpc.agents.list.queryOptions({ projectId: project.id, includeArchived: false, limit: 100 }));
+  const agents = useQuery(trpc.agents.list.queryOptions(activeAgentsInput(project.id)));
   const [title, setTitle] = useState("");
   const [topic, setTopic] = useState("");
   const [exchanges, setExchanges] = useState("3");

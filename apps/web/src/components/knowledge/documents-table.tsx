@@ -14,6 +14,7 @@ import { Button } from "~/components/ui/button";
 import { PagedTable, usePagedList } from "~/components/ui/paged-table";
 import { toast } from "~/components/ui/toast";
 import { errorMessage } from "~/trpc/errors";
+import { documentsPageInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import { DocumentStatusCell } from "./document-status";
 import styles from "./knowledge.module.css";
@@ -26,8 +27,6 @@ import {
   type KnowledgeBase,
   type KnowledgeDocument,
 } from "./shared";
-
-const PAGE_SIZE = 25;
 
 export type StatusFilter = DocumentStatus | "all";
 
@@ -46,14 +45,7 @@ export function DocumentsTable({ project, knowledgeBase, canEdit, status, onStat
   const queryClient = useQueryClient();
   const list = usePagedList<KnowledgeDocument>(
     status,
-    (cursor) =>
-      trpc.knowledge.listDocuments.queryOptions({
-        projectId: project.id,
-        knowledgeBaseId: knowledgeBase.id,
-        ...(status === "all" ? {} : { status }),
-        limit: PAGE_SIZE,
-        ...(cursor ? { cursor } : {}),
-      }),
+    (cursor) => trpc.knowledge.listDocuments.queryOptions(documentsPageInput(project.id, knowledgeBase.id, status, cursor)),
     (item) => item.id,
   );
   const refresh = async () => {

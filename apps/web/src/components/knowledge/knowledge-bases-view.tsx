@@ -12,13 +12,12 @@ import { formatDateTime, hasRole } from "~/components/format";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
+import { knowledgeBasesPageInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import styles from "./knowledge.module.css";
 import { KnowledgeBaseForm } from "./knowledge-base-form";
 import { embeddingModelLabel, type KnowledgeBase } from "./shared";
 import { useLiveKnowledge } from "./use-live-knowledge";
-
-const PAGE_SIZE = 20;
 
 export function KnowledgeBasesView() {
   return <ProjectScope>{(project) => <ProjectKnowledgeBases project={project} />}</ProjectScope>;
@@ -31,7 +30,7 @@ function ProjectKnowledgeBases({ project }: { project: AccountProject }) {
   const search = useSettledValue(searchText.trim());
   const list = usePagedList<KnowledgeBase>(
     search,
-    (cursor) => trpc.knowledge.list.queryOptions({ projectId: project.id, search: search || undefined, limit: PAGE_SIZE, cursor }),
+    (cursor) => trpc.knowledge.list.queryOptions(knowledgeBasesPageInput(project.id, search, cursor)),
     (item) => item.id,
   );
   const canEdit = hasRole(project.role, "member");

@@ -17,6 +17,7 @@ import { EmptyState, ErrorState, LoadingState } from "~/components/feedback";
 import { SelectField, TextField } from "~/components/field";
 import { Button } from "~/components/ui/button";
 import { fieldErrorsOf } from "~/trpc/errors";
+import { readyDocumentsInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import styles from "./knowledge.module.css";
 import {
@@ -60,9 +61,7 @@ export function RetrievalTest({ project, knowledgeBase }: { project: AccountProj
   const [rerankModel, setRerankModel] = useState("");
   const [submitted, setSubmitted] = useState<SearchInput | null>(null);
   // Documents to filter by: the ready ones (only they have chunks), newest 200.
-  const documents = useQuery(
-    trpc.knowledge.listDocuments.queryOptions({ projectId: project.id, knowledgeBaseId: knowledgeBase.id, status: "ready", limit: 200 }),
-  );
+  const documents = useQuery(trpc.knowledge.listDocuments.queryOptions(readyDocumentsInput(project.id, knowledgeBase.id)));
   const search = useQuery({
     ...trpc.knowledge.search.queryOptions(submitted ?? { projectId: project.id, knowledgeBaseIds: [knowledgeBase.id], query: "" }),
     enabled: submitted !== null,

@@ -1,23 +1,23 @@
 "use client";
 /**
  * /notifications: the caller's in-app notifications in the project, unread first (the unread ones
- * on their own above the rest), each marked read one by one or all at once. Live from
- * `notifications.changed`, as the bell is.
+ * on their own above the read ones), searched and paged on the server, each marked read one by one or all
+ * at once. Live from `notifications.changed`, as the bell is.
  */
 import type { RouterOutputs } from "@gathering/api";
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
-import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
+import { EmptyState, InlineError } from "~/components/feedback";
 import { formatDateTime, hasRole } from "~/components/format";
 import { toast } from "~/components/pipelines/toasts";
+import { ListToolbar, PagedItems, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { errorMessage } from "~/trpc/errors";
+import { notificationsPageInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import styles from "./notifications.module.css";
 
 type Notification = RouterOutputs["notifications"]["list"]["items"][number];
-
-const PAGE_SIZE = 30;
 
 export function NotificationsView() {
   return <ProjectScope>{(project) => <ProjectNotifications project={project} />}</ProjectScope>;
@@ -27,18 +27,19 @@ function ProjectNotifications({ project }: { project: AccountProject }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [failure, setFailure] = useState<string | null>(null);
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  // Unread ones first: their own (short) list, then every notification, newest first, without the unread.
-  const unread = useQuery(trpc.notifications.list.queryOptions({ projectId: project.id, readState: "unread", limit: 100 }));
-  const pages = useQueries({
-    queries: cursors.map((cursor) => trpc.notifications.list.queryOptions({ projectId: project.id, limit: PAGE_SIZE, cursor })),
-  });
-  const firstPage = pages[0];
-  const lastPage = pages.at(-1);
-  const unreadItems = unread.data?.items ?? [];
-  const unreadIds = new Set(unreadItems.map((item) => item.id));
-  const readItems = pages.flatMap((page) => page.data?.items ?? []).filter((item) => !unreadIds.has(item.id) && item.isRead);
-  const nextCursor = lastPage?.data?.nextCursor ?? null;
+  const [searchText, setSearchText] = useState("");
+  const search = useSettledValue(searchText.trim());
+  // Unread ones first, then the read ones, newest first in each; both searched and paged on the server.
+  const unread = usePagedList<Notification>(
+    search,
+    (cursor) => trpc.notifications.list.queryOptions(notificationsPageInput(project.id, "unread", search, cursor)),
+    (item) => item.id,
+  );
+  const read = usePagedList<Notification>(
+    search,
+    (cursor) => trpc.notifications.list.queryOptions(notificationsPageInput(project.id, "read", search, cursor)),
+    (item) => item.id,
+  );
   // Read state is the caller's own: every role, viewers too, may mark theirs read.
   const canMark = hasRole(project.role, "viewer");
   const markRead = useMutation(
@@ -52,18 +53,17 @@ function ProjectNotifications({ project }: { project: AccountProject }) {
       onError: (error) => setFailure(`Could not mark as read: ${errorMessage(error)}`),
     }),
   );
-
-  if (unread.isPending || !firstPage || firstPage.isPending) return <LoadingState label="Loading notifications…" />;
-  if (unread.isError) return <ErrorState error={unread.error} onRetry={() => unread.refetch()} />;
-  if (firstPage.isError) return <ErrorState error={firstPage.error} onRetry={() => firstPage.refetch()} />;
+  const isFiltered = search !== "";
+  const unreadCount = `${unread.items.length}${unread.hasMore ? "+" : ""}`;
 
   return (
     <>
       <InlineError message={failure} />
+      <ListToolbar searchLabel="Search notifications" placeholder="Search titles and texts" value={searchText} onChange={setSearchText} />
       <section className="section" aria-labelledby="unread-heading">
         <div className="section-header">
-          <h2 id="unread-heading">Unread ({unreadItems.length})</h2>
-          {canMark && unreadItems.length > 0 ? (
+          <h2 id="unread-heading">Unread{unread.first?.data ? ` (${unreadCount})` : ""}</h2>
+          {canMark && !isFiltered && unread.items.length > 0 ? (
             <button
               type="button"
               className="button button-secondary"
@@ -74,41 +74,41 @@ function ProjectNotifications({ project }: { project: AccountProject }) {
             </button>
           ) : null}
         </div>
-        {unreadItems.length === 0 ? (
-          <EmptyState title="You are all caught up">New notifications from schedules appear here and on the bell.</EmptyState>
-        ) : (
-          <ul className={styles.notificationList} aria-label="Unread notifications">
-            {unreadItems.map((item) => (
-              <NotificationItem
-                key={item.id}
-                item={item}
-                canMark={canMark}
-                isMarking={markRead.isPending && markRead.variables?.notificationIds?.includes(item.id) === true}
-                onMarkRead={() => markRead.mutate({ projectId: project.id, notificationIds: [item.id] })}
-              />
-            ))}
-          </ul>
-        )}
+        <PagedItems
+          list={unread}
+          label="Unread notifications"
+          listClassName={styles.notificationList}
+          noun={{ one: "unread notification", other: "unread notifications" }}
+          isFiltered={isFiltered}
+          filterSummary={`matching “${search}”`}
+          empty={<EmptyState title="You are all caught up">New notifications from schedules appear here and on the bell.</EmptyState>}
+          emptyFiltered={<EmptyState title="No unread notification matches" />}
+          itemKey={(item) => item.id}
+          renderItem={(item) => (
+            <NotificationItem
+              item={item}
+              canMark={canMark}
+              isMarking={markRead.isPending && markRead.variables?.notificationIds?.includes(item.id) === true}
+              onMarkRead={() => markRead.mutate({ projectId: project.id, notificationIds: [item.id] })}
+            />
+          )}
+        />
       </section>
       <section className="section" aria-labelledby="read-heading">
         <h2 id="read-heading">Earlier</h2>
-        {readItems.length === 0 ? (
-          <EmptyState title="Nothing read yet" />
-        ) : (
-          <ul className={styles.notificationList} aria-label="Read notifications">
-            {readItems.map((item) => (
-              <NotificationItem key={item.id} item={item} canMark={false} isMarking={false} onMarkRead={() => undefined} />
-            ))}
-          </ul>
-        )}
-        <div className="load-more">
-          {lastPage?.isError ? <p className="inline-error">{errorMessage(lastPage.error)}</p> : null}
-          {nextCursor !== null ? (
-            <button type="button" className="button button-secondary" onClick={() => setCursors([...cursors, nextCursor])}>
-              Load older
-            </button>
-          ) : null}
-        </div>
+        <PagedItems
+          list={read}
+          label="Read notifications"
+          listClassName={styles.notificationList}
+          noun={{ one: "read notification", other: "read notifications" }}
+          moreLabel="Load older"
+          isFiltered={isFiltered}
+          filterSummary={`matching “${search}”`}
+          empty={<EmptyState title="Nothing read yet" />}
+          emptyFiltered={<EmptyState title="No read notification matches" />}
+          itemKey={(item) => item.id}
+          renderItem={(item) => <NotificationItem item={item} canMark={false} isMarking={false} onMarkRead={() => undefined} />}
+        />
       </section>
     </>
   );

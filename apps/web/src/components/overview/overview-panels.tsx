@@ -16,10 +16,16 @@ import { RunStatusBadge } from "~/components/pipelines/run-status-badge";
 import { shortId } from "~/components/pipelines/shared";
 import { type ProjectEvent, useProjectEvents } from "~/components/project-events";
 import { Panel } from "~/components/ui/panel";
+import {
+  OVERVIEW_LIMIT,
+  overviewCircleRunsInput,
+  overviewPipelineRunsInput,
+  overviewRunLists,
+  pipelineNamesInput,
+} from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import { UsageOverTime } from "./usage-over-time";
 
-const LIST_LIMIT = 5;
 const RECENT_EVENTS = 12;
 
 export function OverviewPanels() {
@@ -111,7 +117,7 @@ function ProjectOverview({ project }: { project: AccountProject }) {
 
 function usePipelineNames(projectId: string): Map<string, string> {
   const trpc = useTRPC();
-  const pipelines = useQuery(trpc.pipelines.list.queryOptions({ projectId, includeArchived: true, limit: 100 }));
+  const pipelines = useQuery(trpc.pipelines.list.queryOptions(pipelineNamesInput(projectId)));
   return new Map((pipelines.data?.items ?? []).map((pipeline) => [pipeline.id, pipeline.name]));
 }
 
@@ -123,13 +129,13 @@ function RunLists({
 }: {
   project: AccountProject;
   pipelineStatus: "running" | "failed";
-  circleStatuses: ("running" | "paused" | "failed")[];
+  circleStatuses: readonly ("running" | "paused" | "failed")[];
   empty: string;
 }) {
   const trpc = useTRPC();
   const names = usePipelineNames(project.id);
-  const pipelineRuns = useQuery(trpc.pipelines.listRuns.queryOptions({ projectId: project.id, status: pipelineStatus, limit: LIST_LIMIT }));
-  const circleRuns = useQuery(trpc.circles.listRuns.queryOptions({ projectId: project.id, statuses: circleStatuses, limit: LIST_LIMIT }));
+  const pipelineRuns = useQuery(trpc.pipelines.listRuns.queryOptions(overviewPipelineRunsInput(project.id, pipelineStatus)));
+  const circleRuns = useQuery(trpc.circles.listRuns.queryOptions(overviewCircleRunsInput(project.id, circleStatuses)));
   if (pipelineRuns.isPending || circleRuns.isPending) return <LoadingState label="Loading runs…" />;
   if (pipelineRuns.isError) return <ErrorState error={pipelineRuns.error} onRetry={() => pipelineRuns.refetch()} />;
   if (circleRuns.isError) return <ErrorState error={circleRuns.error} onRetry={() => circleRuns.refetch()} />;
@@ -169,7 +175,7 @@ function RunLists({
 function ActiveRuns({ project }: { project: AccountProject }) {
   return (
     <Panel title="Active runs" action={<Link href="/runs">All runs</Link>}>
-      <RunLists project={project} pipelineStatus="running" circleStatuses={["running", "paused"]} empty="Nothing is running" />
+      <RunLists project={project} {...overviewRunLists.active} empty="Nothing is running" />
     </Panel>
   );
 }
@@ -177,7 +183,7 @@ function ActiveRuns({ project }: { project: AccountProject }) {
 function Failures({ project }: { project: AccountProject }) {
   return (
     <Panel title="Failures needing attention">
-      <RunLists project={project} pipelineStatus="failed" circleStatuses={["failed"]} empty="No failed runs" />
+      <RunLists project={project} {...overviewRunLists.failed} empty="No failed runs" />
     </Panel>
   );
 }
@@ -209,7 +215,7 @@ function RecentEvents({ events }: { events: ReceivedEvent[] }) {
 
 function UpcomingSchedules({ project }: { project: AccountProject }) {
   const trpc = useTRPC();
-  const upcoming = useQuery(trpc.schedules.upcoming.queryOptions({ projectId: project.id, limit: LIST_LIMIT }));
+  const upcoming = useQuery(trpc.schedules.upcoming.queryOptions({ projectId: project.id, limit: OVERVIEW_LIMIT }));
   return (
     <Panel title="Schedules due next" action={<Link href="/schedules">All schedules</Link>}>
       {upcoming.isPending ? (

@@ -9,14 +9,13 @@ import { useId } from "react";
 import { Bar, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { EmptyState, ErrorState, LoadingState } from "~/components/feedback";
 import { daysSince, formatDay, formatTokens, formatUsd } from "~/components/usage/shared";
+import { OVERVIEW_USAGE_DAYS } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
-
-const DAYS = 14;
 
 export function UsageOverTime({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const captionId = useId();
-  const summary = useQuery(trpc.usage.summary.queryOptions({ projectId, days: DAYS }));
+  const summary = useQuery(trpc.usage.summary.queryOptions({ projectId, days: OVERVIEW_USAGE_DAYS }));
   if (summary.isPending) return <LoadingState label="Loading usage…" />;
   if (summary.isError) return <ErrorState error={summary.error} onRetry={() => summary.refetch()} />;
 
@@ -40,7 +39,7 @@ export function UsageOverTime({ projectId }: { projectId: string }) {
     <figure className="m-0 grid gap-3" aria-labelledby={captionId}>
       <p id={captionId} className="m-0 text-sm text-muted">
         <span className="font-semibold text-text">{formatTokens(totalTokens)}</span> tokens and{" "}
-        <span className="font-semibold text-text">{formatUsd(totals.costMicros)}</span> over the last {DAYS} days (UTC).
+        <span className="font-semibold text-text">{formatUsd(totals.costMicros)}</span> over the last {OVERVIEW_USAGE_DAYS} days (UTC).
       </p>
       <div className="h-56 w-full" aria-hidden="true" data-testid="usage-over-time-chart">
         <ResponsiveContainer width="100%" height="100%">

@@ -16,6 +16,7 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { errorMessage } from "~/trpc/errors";
+import { pipelinesPageInput } from "~/trpc/page-queries";
 import { useTRPC, useTRPCClient } from "~/trpc/react";
 import { Dialog } from "./dialog";
 import styles from "./pipelines.module.css";
@@ -24,8 +25,6 @@ import { RunDialog } from "./run-dialog";
 import { downloadJson, exportFileName, type Pipeline } from "./shared";
 import { toast } from "./toasts";
 import { useLivePipelines } from "./use-live-pipelines";
-
-const PAGE_SIZE = 20;
 
 export function PipelinesList() {
   return <ProjectScope>{(project) => <ProjectPipelines project={project} />}</ProjectScope>;
@@ -40,8 +39,7 @@ function ProjectPipelines({ project }: { project: AccountProject }) {
   const [isImporting, setIsImporting] = useState(false);
   const list = usePagedList<Pipeline>(
     `${includeArchived}:${search}`,
-    (cursor) =>
-      trpc.pipelines.list.queryOptions({ projectId: project.id, search: search || undefined, includeArchived, limit: PAGE_SIZE, cursor }),
+    (cursor) => trpc.pipelines.list.queryOptions(pipelinesPageInput(project.id, { search, includeArchived }, cursor)),
     (pipeline) => pipeline.id,
   );
   const canEdit = hasRole(project.role, "member");

@@ -16,13 +16,12 @@ import { Button } from "~/components/ui/button";
 import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { toast } from "~/components/ui/toast";
 import { errorMessage } from "~/trpc/errors";
+import { lastFireInput, schedulesPageInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import { FireStatusBadge } from "./fire-status-badge";
 import styles from "./schedules.module.css";
 import { actionKindLabels, describeCron, formatRelative, type Schedule } from "./shared";
 import { useLiveSchedules } from "./use-live-schedules";
-
-const PAGE_SIZE = 20;
 
 export function SchedulesList() {
   return <ProjectScope>{(project) => <ProjectSchedules project={project} />}</ProjectScope>;
@@ -45,7 +44,7 @@ function ProjectSchedules({ project }: { project: AccountProject }) {
   const search = useSettledValue(searchText.trim());
   const list = usePagedList<Schedule>(
     search,
-    (cursor) => trpc.schedules.list.queryOptions({ projectId: project.id, search: search || undefined, limit: PAGE_SIZE, cursor }),
+    (cursor) => trpc.schedules.list.queryOptions(schedulesPageInput(project.id, search, cursor)),
     (schedule) => schedule.id,
   );
   const canEdit = hasRole(project.role, "member");
@@ -97,7 +96,7 @@ function ProjectSchedules({ project }: { project: AccountProject }) {
 function LastFire({ project, schedule }: { project: AccountProject; schedule: Schedule }) {
   const trpc = useTRPC();
   // Manual fires ("Run now") count too, and they leave last_fire_at alone: the history says.
-  const history = useQuery(trpc.schedules.history.queryOptions({ projectId: project.id, scheduleId: schedule.id, limit: 1 }));
+  const history = useQuery(trpc.schedules.history.queryOptions(lastFireInput(project.id, schedule.id)));
   if (history.isPending) return <span className="muted">…</span>;
   if (history.isError) return <span className="muted">{formatDateTime(schedule.lastFireAt)}</span>;
   const fire = history.data.items[0];

@@ -1,30 +1,27 @@
 "use client";
 /**
  * /tasks: give an agent a piece of background work, and follow the project's tasks as the worker runs
- * them. Statuses change live from `tasks.changed` events; the list filters by status and agent on the
- * server and pages with "Load more".
+ * them. Statuses change live from `tasks.changed` events; the list searches what was asked and filters by
+ * status and agent on the server, and pages with "Load more".
  */
 import type { RouterOutputs } from "@gathering/api";
-import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
 import { SelectField } from "~/components/field";
 import { formatDateTime, hasRole } from "~/components/format";
-import { errorMessage, fieldErrorsOf, formErrorMessage } from "~/trpc/errors";
+import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
+import { fieldErrorsOf, formErrorMessage } from "~/trpc/errors";
+import { ALL, agentNamesInput, type TasksFilter, tasksPageInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
-import { formatUsd, type Task, type TaskStatus, taskStatuses, taskStatusLabels } from "./shared";
+import { formatUsd, type Task, taskStatuses, taskStatusLabels } from "./shared";
 import { TaskStatusBadge } from "./task-status-badge";
 import styles from "./tasks.module.css";
 import { useLiveTasks } from "./use-live-tasks";
 
 type Agent = RouterOutputs["agents"]["list"]["items"][number];
-
-const PAGE_SIZE = 20;
-/** The most agents one request returns; a project with more picks from the newest. */
-const AGENTS_LIMIT = 100;
-const ALL = "all";
 
 export function TasksView() {
   return <ProjectScope>{(project) => <ProjectTasks project={project} />}</ProjectScope>;
@@ -34,7 +31,7 @@ function ProjectTasks({ project }: { project: AccountProject }) {
   const trpc = useTRPC();
   useLiveTasks(project.id);
   // Archived agents too: their past tasks still need a name.
-  const agents = useQuery(trpc.agents.list.queryOptions({ projectId: project.id, includeArchived: true, limit: AGENTS_LIMIT }));
+  const agents = useQuery(trpc.agents.list.queryOptions(agentNamesInput(project.id)));
   const agentList = agents.data?.items ?? [];
   const canSubmit = hasRole(project.role, "member");
 
@@ -145,38 +142,23 @@ function SubmitTaskForm({ project, agents }: { project: AccountProject; agents: 
 
 function TaskList({ project, agents }: { project: AccountProject; agents: Agent[] }) {
   const trpc = useTRPC();
-  const [status, setStatus] = useState<TaskStatus | typeof ALL>(ALL);
-  const [agentId, setAgentId] = useState<string>(ALL);
-  // The cursor of each loaded page, for one filter: a new filter starts again from the first page.
-  const filterKey = `${status}:${agentId}`;
-  const [paging, setPaging] = useState<{ filterKey: string; cursors: (string | undefined)[] }>({ filterKey, cursors: [undefined] });
-  const cursors = paging.filterKey === filterKey ? paging.cursors : [undefined];
-
-  const pages = useQueries({
-    queries: cursors.map((cursor) =>
-      trpc.tasks.list.queryOptions({
-        projectId: project.id,
-        limit: PAGE_SIZE,
-        ...(status === ALL ? {} : { status }),
-        ...(agentId === ALL ? {} : { agentId }),
-        ...(cursor ? { cursor } : {}),
-      }),
-    ),
-  });
-  const firstPage = pages[0];
-  const lastPage = pages.at(-1);
-  // A task that moved between pages while they refetched would show twice; the first copy wins.
-  const seen = new Set<string>();
-  const tasks = pages
-    .flatMap((page) => page.data?.items ?? [])
-    .filter((task) => {
-      if (seen.has(task.id)) return false;
-      seen.add(task.id);
-      return true;
-    });
-  const nextCursor = lastPage?.data?.nextCursor ?? null;
-  const isFiltered = status !== ALL || agentId !== ALL;
+  const [searchText, setSearchText] = useState("");
+  const search = useSettledValue(searchText.trim());
+  const [status, setStatus] = useState<TasksFilter["status"]>(ALL);
+  const [agentId, setAgentId] = useState<TasksFilter["agentId"]>(ALL);
+  const list = usePagedList<Task>(
+    `${status}:${agentId}:${search}`,
+    (cursor) => trpc.tasks.list.queryOptions(tasksPageInput(project.id, { search, status, agentId }, cursor)),
+    (task) => task.id,
+  );
   const agentNames = new Map(agents.map((agent) => [agent.id, agent.name]));
+  const filterSummary = [
+    search ? `matching “${search}”` : null,
+    status !== ALL ? `with status ${taskStatusLabels[status]}` : null,
+    agentId !== ALL ? `of ${agentNames.get(agentId) ?? "the chosen agent"}` : null,
+  ]
+    .filter(Boolean)
+    .join(", ");
 
   return (
     <section className="section" aria-labelledby="tasks-heading">
@@ -184,7 +166,7 @@ function TaskList({ project, agents }: { project: AccountProject; agents: Agent[
         <h2 id="tasks-heading">Tasks of {project.name}</h2>
       </div>
       <div className={styles.filters}>
-        <SelectField<TaskStatus | typeof ALL>
+        <SelectField<TasksFilter["status"]>
           label="Filter by status"
           value={status}
           options={[{ value: ALL, label: "All statuses" }, ...taskStatuses.map((value) => ({ value, label: taskStatusLabels[value] }))]}
@@ -197,85 +179,49 @@ function TaskList({ project, agents }: { project: AccountProject; agents: Agent[
           onChange={setAgentId}
         />
       </div>
-      {!firstPage || firstPage.isPending ? (
-        <LoadingState label="Loading tasks…" />
-      ) : firstPage.isError ? (
-        <ErrorState error={firstPage.error} onRetry={() => firstPage.refetch()} />
-      ) : tasks.length === 0 ? (
-        isFiltered ? (
-          <EmptyState title="No tasks match">Try another status or agent.</EmptyState>
-        ) : (
+      <ListToolbar searchLabel="Search tasks" placeholder="Search what the agents were asked" value={searchText} onChange={setSearchText} />
+      <PagedTable
+        list={list}
+        label="Tasks"
+        noun={{ one: "task", other: "tasks" }}
+        columns={[
+          { header: "Task" },
+          { header: "Agent" },
+          { header: "Status" },
+          { header: "Submitted" },
+          { header: "Tokens", className: styles.numeric },
+          { header: "Cost", className: styles.numeric },
+        ]}
+        rowKey={(task) => task.id}
+        rowTestId="task-row"
+        isFiltered={filterSummary !== ""}
+        filterSummary={filterSummary}
+        emptyFiltered={<EmptyState title="No tasks match">Try other words, another status or agent.</EmptyState>}
+        empty={
           <EmptyState title="No tasks yet">
             {hasRole(project.role, "member")
               ? "Give an agent something to do with the form above."
               : "A member of the project can submit one."}
           </EmptyState>
-        )
-      ) : (
-        <>
-          <TasksTable tasks={tasks} agentNames={agentNames} />
-          <div className="load-more">
-            {lastPage?.isError ? <p className="inline-error">{errorMessage(lastPage.error)}</p> : null}
-            {lastPage?.isFetching && cursors.length > 1 && !lastPage.data ? (
-              <LoadingState label="Loading more tasks…" />
-            ) : nextCursor !== null ? (
-              <button
-                type="button"
-                className="button button-secondary"
-                onClick={() => setPaging({ filterKey, cursors: [...cursors, nextCursor] })}
-              >
-                Load more
-              </button>
-            ) : (
-              <p className="muted">
-                {tasks.length} task{tasks.length === 1 ? "" : "s"}
-              </p>
-            )}
-          </div>
-        </>
-      )}
+        }
+        renderRow={(task) => (
+          <>
+            <th scope="row" className={styles.taskCell}>
+              <Link href={`/tasks/${task.id}`} title={task.input}>
+                {summaryOf(task.input)}
+              </Link>
+            </th>
+            <td className="nowrap">{agentNames.get(task.agentId) ?? "Unknown agent"}</td>
+            <td>
+              <TaskStatusBadge status={task.status} />
+            </td>
+            <td className="nowrap">{formatDateTime(task.createdAt)}</td>
+            <td className={`${styles.numeric} nowrap`}>{(task.inputTokens + task.outputTokens).toLocaleString()}</td>
+            <td className={`${styles.numeric} nowrap`}>{formatUsd(task.costMicros)}</td>
+          </>
+        )}
+      />
     </section>
-  );
-}
-
-function TasksTable({ tasks, agentNames }: { tasks: Task[]; agentNames: Map<string, string> }) {
-  return (
-    <div className="table-wrap">
-      <table className="table" aria-label="Tasks">
-        <thead>
-          <tr>
-            <th scope="col">Task</th>
-            <th scope="col">Agent</th>
-            <th scope="col">Status</th>
-            <th scope="col">Submitted</th>
-            <th scope="col" className={styles.numeric}>
-              Tokens
-            </th>
-            <th scope="col" className={styles.numeric}>
-              Cost
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {tasks.map((task) => (
-            <tr key={task.id} data-testid="task-row">
-              <th scope="row" className={styles.taskCell}>
-                <Link href={`/tasks/${task.id}`} title={task.input}>
-                  {summaryOf(task.input)}
-                </Link>
-              </th>
-              <td className="nowrap">{agentNames.get(task.agentId) ?? "Unknown agent"}</td>
-              <td>
-                <TaskStatusBadge status={task.status} />
-              </td>
-              <td className="nowrap">{formatDateTime(task.createdAt)}</td>
-              <td className={`${styles.numeric} nowrap`}>{(task.inputTokens + task.outputTokens).toLocaleString()}</td>
-              <td className={`${styles.numeric} nowrap`}>{formatUsd(task.costMicros)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 

@@ -9,6 +9,7 @@ import { useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { ErrorState, LoadingState } from "~/components/feedback";
 import { hasRole } from "~/components/format";
+import { agentNamesInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import { ApprovalsQueue } from "./approvals-queue";
 import { McpServersSection } from "./mcp-servers";
@@ -16,8 +17,6 @@ import type { Tool } from "./shared";
 import { ToolCatalog } from "./tool-catalog";
 import { skeletonText, ToolPlayground } from "./tool-playground";
 
-/** The most agents one request returns; a project with more picks from the newest. */
-const AGENTS_LIMIT = 100;
 const FIRST_TOOL = "calculator";
 
 export function ToolsView() {
@@ -28,7 +27,7 @@ function ProjectTools({ project }: { project: AccountProject }) {
   const trpc = useTRPC();
   const tools = useQuery(trpc.tools.list.queryOptions({ projectId: project.id }));
   // Archived agents too: their waiting calls still need a name.
-  const agents = useQuery(trpc.agents.list.queryOptions({ projectId: project.id, includeArchived: true, limit: AGENTS_LIMIT }));
+  const agents = useQuery(trpc.agents.list.queryOptions(agentNamesInput(project.id)));
   const agentList = agents.data?.items ?? [];
   const agentNames = agents.data ? new Map(agentList.map((agent) => [agent.id, agent.name])) : null;
   const canRun = hasRole(project.role, "member");

@@ -1,14 +1,15 @@
 "use client";
 /**
  * The one scaffolding of every list page: a server-side search (sent once typing pauses) and filters, pages
- * fetched by cursor with "Load more", and the loading, empty, error and "N items" states around a table.
+ * fetched by cursor with "Load more", and the loading, empty, error and "N items" states around a table (or
+ * around a plain list, for items that are not rows).
  *
  * While a new search or filter is on its way the rows already shown stay (marked busy) instead of giving way
  * to a spinner: a row keeps its key and its state, so a confirmation opened on it is not closed behind the
  * user's back, and the page does not jump. Arrow keys move between the rows' first controls.
  */
 import { type UseQueryOptions, type UseQueryResult, useQueries } from "@tanstack/react-query";
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
+import { Fragment, type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { ErrorState, LoadingState } from "~/components/feedback";
 import { type ApiError, errorMessage } from "~/trpc/errors";
 import { Button } from "./button";
@@ -134,15 +135,10 @@ export interface Column {
   className?: string;
 }
 
-interface PagedTableProps<TItem> {
+/** What every paged list says around its items: loading, error, empty, the count and "Load more". */
+interface PagedFrameProps<TItem> {
   list: PagedList<TItem>;
-  /** Names the table, e.g. "Agents". */
-  label: string;
   noun: { one: string; other: string };
-  columns: Column[];
-  rowKey: (item: TItem) => string;
-  /** The row's cells (start with a `<th scope="row">`). */
-  renderRow: (item: TItem) => ReactNode;
   isFiltered: boolean;
   /** What "nothing yet" means here, and what the user can do about it. */
   empty: ReactNode;
@@ -150,8 +146,21 @@ interface PagedTableProps<TItem> {
   emptyFiltered: ReactNode;
   /** A short description of the filter for the results line, e.g. `matching “ada”`. */
   filterSummary?: string;
+  /** The button that fetches the next page, "Load more" unless told. */
+  moreLabel?: string;
+}
+
+interface PagedTableProps<TItem> extends PagedFrameProps<TItem> {
+  /** Names the table, e.g. "Agents". */
+  label: string;
+  columns: Column[];
+  rowKey: (item: TItem) => string;
+  /** The row's cells (start with a `<th scope="row">`). */
+  renderRow: (item: TItem) => ReactNode;
   /** `data-testid` of each row, for tests that pick rows by kind. */
   rowTestId?: string;
+  /** Further `data-*` attributes of a row (e.g. the id a test orders rows by). */
+  rowData?: (item: TItem) => Record<`data-${string}`, string>;
 }
 
 /** Moves focus to the first control of the next or previous row (ArrowDown / ArrowUp), Home and End to the ends. */
@@ -169,19 +178,17 @@ function moveBetweenRows(event: KeyboardEvent<HTMLTableSectionElement>) {
   focusable.focus();
 }
 
-export function PagedTable<TItem>({
+function PagedFrame<TItem>({
   list,
-  label,
   noun,
-  columns,
-  rowKey,
-  renderRow,
   isFiltered,
   empty,
   emptyFiltered,
   filterSummary,
-  rowTestId,
-}: PagedTableProps<TItem>) {
+  moreLabel = "Load more",
+  contentClassName,
+  children,
+}: PagedFrameProps<TItem> & { contentClassName?: string; children: ReactNode }) {
   const { first, last, items } = list;
   if (!first || (first.isPending && !list.isStale)) return <LoadingState label={`Loading ${noun.other}…`} />;
   if (first.isError && !list.isStale) return <ErrorState error={first.error} onRetry={() => first.refetch()} />;
@@ -200,34 +207,14 @@ export function PagedTable<TItem>({
         )
       ) : (
         <>
-          <div className={cn("table-wrap transition-opacity", list.isStale && "opacity-60")}>
-            <table className="table" aria-label={label}>
-              <thead>
-                <tr>
-                  {columns.map((column, index) => (
-                    // biome-ignore lint/suspicious/noArrayIndexKey: the columns are fixed for the table's life.
-                    <th key={index} scope="col" className={column.className}>
-                      {column.isHeaderHidden ? <span className="visually-hidden">{column.header}</span> : column.header}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody onKeyDown={moveBetweenRows}>
-                {items.map((item) => (
-                  <tr key={rowKey(item)} data-testid={rowTestId}>
-                    {renderRow(item)}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <div className={cn(contentClassName, "transition-opacity", list.isStale && "opacity-60")}>{children}</div>
           <div className="load-more">
             {last?.isError ? <p className="inline-error">{errorMessage(last.error)}</p> : null}
             {list.isLoadingMore ? (
               <LoadingState label={`Loading more ${noun.other}…`} />
             ) : list.hasMore ? (
               <Button variant="secondary" onClick={list.loadMore}>
-                Load more
+                {moreLabel}
               </Button>
             ) : (
               <p className="muted">{count}</p>
@@ -236,5 +223,56 @@ export function PagedTable<TItem>({
         </>
       )}
     </div>
+  );
+}
+
+export function PagedTable<TItem>({ label, columns, rowKey, renderRow, rowTestId, rowData, ...frame }: PagedTableProps<TItem>) {
+  return (
+    <PagedFrame {...frame} contentClassName="table-wrap">
+      <table className="table" aria-label={label}>
+        <thead>
+          <tr>
+            {columns.map((column, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the columns are fixed for the table's life.
+              <th key={index} scope="col" className={column.className}>
+                {column.isHeaderHidden ? <span className="visually-hidden">{column.header}</span> : column.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody onKeyDown={moveBetweenRows}>
+          {frame.list.items.map((item) => (
+            <tr key={rowKey(item)} data-testid={rowTestId} {...rowData?.(item)}>
+              {renderRow(item)}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </PagedFrame>
+  );
+}
+
+/** A paged list that is not a table (cards, notifications): the same states around a `<ul>` named `label`. */
+export function PagedItems<TItem>({
+  label,
+  listClassName,
+  itemKey,
+  renderItem,
+  ...frame
+}: PagedFrameProps<TItem> & {
+  label: string;
+  listClassName?: string;
+  itemKey: (item: TItem) => string;
+  /** The `<li>` of each item. */
+  renderItem: (item: TItem) => ReactNode;
+}) {
+  return (
+    <PagedFrame {...frame}>
+      <ul className={listClassName} aria-label={label}>
+        {frame.list.items.map((item) => (
+          <Fragment key={itemKey(item)}>{renderItem(item)}</Fragment>
+        ))}
+      </ul>
+    </PagedFrame>
   );
 }
