@@ -2,10 +2,12 @@
 /**
  * The project the dashboard works in. The choice is remembered per browser (localStorage), so it is
  * only known once the page runs in the browser; until then pages wait instead of loading the wrong project.
+ * It is mirrored into a cookie, so that forms the server renders (and their server actions) use it too.
  */
 import type { RouterOutputs } from "@gathering/api";
-import { createContext, Fragment, type ReactNode, useCallback, useContext, useMemo, useSyncExternalStore } from "react";
+import { createContext, Fragment, type ReactNode, useCallback, useContext, useEffect, useMemo, useSyncExternalStore } from "react";
 import { EmptyState, LoadingState } from "./feedback";
+import { PROJECT_COOKIE, PROJECT_COOKIE_MAX_AGE_SECONDS } from "./project-cookie";
 
 export type AccountProject = RouterOutputs["auth"]["me"]["projects"][number];
 
@@ -13,11 +15,23 @@ const STORAGE_KEY = "gathering.projectId";
 /** localStorage's own "storage" event only reaches other tabs; this one tells this tab. */
 const CHANGE_EVENT = "gathering:project-change";
 
+function readCookieProjectId(): string | null {
+  const prefix = `${PROJECT_COOKIE}=`;
+  const entry = document.cookie.split("; ").find((part) => part.startsWith(prefix));
+  return entry ? decodeURIComponent(entry.slice(prefix.length)) : null;
+}
+
+function writeProjectCookie(projectId: string): void {
+  // biome-ignore lint/suspicious/noDocumentCookie: one fixed, encoded value, written synchronously before the next navigation; the Cookie Store API is not in every browser.
+  document.cookie = `${PROJECT_COOKIE}=${encodeURIComponent(projectId)}; path=/; max-age=${PROJECT_COOKIE_MAX_AGE_SECONDS}; samesite=lax`;
+}
+
 function readStoredProjectId(): string | null {
   try {
-    return window.localStorage.getItem(STORAGE_KEY);
+    // The cookie alone is there after a choice made on the server (a project created or an account made without JavaScript).
+    return window.localStorage.getItem(STORAGE_KEY) ?? readCookieProjectId();
   } catch {
-    return null;
+    return readCookieProjectId();
   }
 }
 
@@ -28,6 +42,7 @@ export function rememberProjectId(projectId: string): void {
   } catch {
     // Storage can be unavailable (private mode, quota); the choice then lasts until the next reload only.
   }
+  writeProjectCookie(projectId);
   window.dispatchEvent(new Event(CHANGE_EVENT));
 }
 
@@ -56,6 +71,10 @@ export function CurrentProjectProvider({ projects, children }: { projects: Accou
   const isResolved = storedId !== undefined;
   const project = isResolved ? (projects.find((candidate) => candidate.id === storedId) ?? projects[0] ?? null) : null;
   const selectProject = useCallback((projectId: string) => rememberProjectId(projectId), []);
+  // A choice made before the cookie existed (or in another tab) reaches the server from the next page on.
+  useEffect(() => {
+    if (project && readCookieProjectId() !== project.id) writeProjectCookie(project.id);
+  }, [project]);
   const value = useMemo(() => ({ project, projects, isResolved, selectProject }), [project, projects, isResolved, selectProject]);
   return <CurrentProjectContext.Provider value={value}>{children}</CurrentProjectContext.Provider>;
 }

@@ -32,6 +32,8 @@ export function TextField({ label, hint, error, className, ...inputProps }: Text
 
 interface SelectFieldProps<Value extends string> {
   label: string;
+  /** The field's name in the submitted form data. */
+  name?: string;
   value: Value;
   options: readonly { value: Value; label: string }[];
   onChange: (value: Value) => void;
@@ -39,7 +41,7 @@ interface SelectFieldProps<Value extends string> {
   error?: string | undefined;
 }
 
-export function SelectField<Value extends string>({ label, value, options, onChange, isDisabled, error }: SelectFieldProps<Value>) {
+export function SelectField<Value extends string>({ label, name, value, options, onChange, isDisabled, error }: SelectFieldProps<Value>) {
   const id = useId();
   const errorId = `${id}-error`;
   return (
@@ -47,6 +49,7 @@ export function SelectField<Value extends string>({ label, value, options, onCha
       <label htmlFor={id}>{label}</label>
       <select
         id={id}
+        name={name}
         value={value}
         disabled={isDisabled}
         aria-invalid={error ? true : undefined}

@@ -1,13 +1,21 @@
 "use client";
-/** Chooses the current project among the user's, and creates new ones. */
-import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useId, useState } from "react";
-import { fieldErrorsOf, formErrorMessage } from "~/trpc/errors";
+/**
+ * Chooses the current project among the user's, and creates new ones. Creating posts to a server action
+ * (createProjectAction); before or without JavaScript, "New project" opens /projects/new instead of the
+ * inline form, and the new project becomes the current one through the project cookie.
+ */
+import { useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useId, useState } from "react";
+import { submittedText, submittedValues } from "~/server/actions/form-state";
+import { createProjectAction } from "~/server/actions/projects";
 import { useTRPC } from "~/trpc/react";
 import { useCurrentProject } from "./current-project";
 import { InlineError } from "./feedback";
 import { TextField } from "./field";
 import { roleLabels } from "./format";
+import { useServerForm } from "./server-form";
 
 export function ProjectSwitcher() {
   const selectId = useId();
@@ -41,55 +49,79 @@ export function ProjectSwitcher() {
           }}
         />
       ) : (
-        <button type="button" className="button button-ghost button-small" onClick={() => setIsCreating(true)}>
-          + New project
-        </button>
+        // A plain GET form, so the button also leads somewhere before the page's script runs.
+        <form action="/projects/new" method="get">
+          <button
+            type="submit"
+            className="button button-ghost button-small"
+            onClick={(event) => {
+              event.preventDefault();
+              setIsCreating(true);
+            }}
+          >
+            + New project
+          </button>
+        </form>
       )}
     </div>
   );
 }
 
-function NewProjectForm({ onDone }: { onDone: (createdId: string | null) => void }) {
+/**
+ * `onDone`: the inline form in the sidebar closes itself (and switches to the new project); without it
+ * (the /projects/new page) the new project opens on the overview.
+ */
+export function NewProjectForm({ onDone }: { onDone?: (createdId: string | null) => void }) {
   const trpc = useTRPC();
+  const router = useRouter();
   const queryClient = useQueryClient();
-  const [name, setName] = useState("");
-  const create = useMutation(
-    trpc.projects.create.mutationOptions({
-      onSuccess: async (created) => {
-        // The switcher lists projects from auth.me; wait for it so the new one is there when selected.
-        await Promise.all([
-          queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() }),
-          queryClient.invalidateQueries({ queryKey: trpc.projects.list.queryKey() }),
-        ]);
-        onDone(created.id);
-      },
-    }),
-  );
-
-  function handleSubmit(event: FormEvent) {
-    event.preventDefault();
-    create.mutate({ name });
-  }
+  const { selectProject } = useCurrentProject();
+  const create = useServerForm(createProjectAction, {
+    onSuccess: async (created, redirectTo) => {
+      // The switcher lists projects from auth.me; wait for it so the new one is there when selected.
+      await Promise.all([
+        queryClient.invalidateQueries({ queryKey: trpc.auth.me.queryKey() }),
+        queryClient.invalidateQueries({ queryKey: trpc.projects.list.queryKey() }),
+      ]);
+      if (onDone) return onDone(created.id);
+      selectProject(created.id);
+      router.push(redirectTo);
+    },
+  });
+  const [name, setName] = useState(() => submittedText(submittedValues(create.state), "name") ?? "");
+  // A new submission clears what the last one said, as a mutation does.
+  const refusal = !create.isPending && create.state.status === "invalid" ? create.state : null;
+  const nameError = refusal?.fieldErrors.name;
+  const otherErrors = Object.entries(refusal?.fieldErrors ?? {}).filter(([field]) => field !== "name");
+  const formError =
+    otherErrors.length > 0 ? otherErrors.map(([, message]) => message).join(" ") : nameError ? null : (refusal?.formError ?? null);
 
   return (
-    <form className="new-project" onSubmit={handleSubmit} noValidate aria-label="New project">
+    <form className="new-project" {...create.formProps} noValidate aria-label="New project">
       <TextField
         label="Project name"
+        name="name"
         value={name}
         onChange={(event) => setName(event.target.value)}
         maxLength={100}
         required
         autoFocus
-        error={fieldErrorsOf(create.error).name}
+        error={nameError}
       />
-      <InlineError message={formErrorMessage(create.error, ["name"])} />
+      <InlineError message={formError} />
       <div className="button-row">
-        <button type="submit" className="button button-primary button-small" disabled={create.isPending}>
-          {create.isPending ? "Creating…" : "Create project"}
+        <button type="submit" className="button button-primary button-small" disabled={create.isPending || create.isSucceeded}>
+          {create.isPending || create.isSucceeded ? "Creating…" : "Create project"}
         </button>
-        <button type="button" className="button button-ghost button-small" onClick={() => onDone(null)}>
-          Cancel
-        </button>
+        {onDone ? (
+          <button type="button" className="button button-ghost button-small" onClick={() => onDone(null)}>
+            Cancel
+          </button>
+        ) : (
+          <Link href="/" className="button button-ghost button-small">
+            Cancel
+          </Link>
+        )}
       </div>
     </form>
   );

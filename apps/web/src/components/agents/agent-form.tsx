@@ -3,6 +3,8 @@
  * The agent form, for a new agent and for editing one. It checks the definition with the API's own
  * validator (ZAgentDefinition) before sending, so each field shows its error at once; what only the
  * server knows (a name already taken, someone else's newer edit) comes back and is shown the same way.
+ * A new agent is posted to a server action (createAgentAction), so the server-rendered form also works
+ * before or without JavaScript; every field is named by its path in agents.create's input.
  */
 import type { RouterOutputs } from "@gathering/api";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -13,6 +15,9 @@ import { type AccountProject, ProjectScope } from "~/components/current-project"
 import { ErrorState, InlineError, LoadingState } from "~/components/feedback";
 import { SelectField, TextField } from "~/components/field";
 import { hasRole } from "~/components/format";
+import { initialDataFor, ServerProjectScope, useServerForm } from "~/components/server-form";
+import { createAgentAction } from "~/server/actions/agents";
+import { type FormValues, submittedText, submittedTexts, submittedValues } from "~/server/actions/form-state";
 import { type ApiError, appCodeOf, errorMessage, fieldErrorsOf } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import styles from "./agents.module.css";
@@ -20,6 +25,7 @@ import { providerLabels } from "./model-label";
 import { localModelLabel, localModelNames, type ModelProvider, modelProviders, ZAgentDefinition } from "./shared";
 
 type Agent = RouterOutputs["agents"]["get"];
+type KnowledgeBasePage = RouterOutputs["knowledge"]["list"];
 
 const providerOptions = modelProviders.map((provider) => ({
   value: provider,
@@ -107,6 +113,40 @@ function draftOf(agent: Agent): AgentDraft {
   };
 }
 
+const providerOf = (value: string | undefined): ModelProvider => modelProviders.find((provider) => provider === value) ?? "local";
+
+/** The form as it was posted (a page the server rendered again with its errors, without JavaScript). */
+function draftOfValues(values: FormValues): AgentDraft {
+  const at = (name: string) => submittedText(values, name) ?? "";
+  const fallbackIndices = Object.keys(values)
+    .map((name) => /^fallbackModels\.(\d+)\.provider$/.exec(name)?.[1])
+    .filter((index): index is string => index !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  return {
+    name: at("name"),
+    role: at("role"),
+    goal: at("goal"),
+    instructions: at("instructions"),
+    model: newModelDraft(providerOf(at("model.provider")), at("model.model")),
+    temperature: at("parameters.temperature"),
+    maxTokens: at("parameters.maxTokens"),
+    maxSteps: at("parameters.maxSteps"),
+    fallbackModels: fallbackIndices.map((index) =>
+      newModelDraft(providerOf(at(`fallbackModels.${index}.provider`)), at(`fallbackModels.${index}.model`)),
+    ),
+    tools: at("tools"),
+    shortTermTokens: at("memory.shortTermTokens"),
+    longTermEnabled: values["memory.longTermEnabled"] !== undefined,
+    recallLimit: at("memory.recallLimit"),
+    profileEnabled: values["memory.profileEnabled"] !== undefined,
+    perRunTokens: at("budgets.perRunTokens"),
+    perRunUsd: at("budgets.perRunUsd"),
+    perDayTokens: at("budgets.perDayTokens"),
+    perDayUsd: at("budgets.perDayUsd"),
+  };
+}
+
 type FieldErrors = Record<string, string>;
 
 /** The draft as the validator sees it; numbers that are not numbers are reported here, by field. */
@@ -189,8 +229,19 @@ const shownPaths = [
   "knowledgeBaseIds",
 ];
 
-export function NewAgentView() {
-  return <ProjectScope>{(project) => <AgentForm project={project} agent={null} />}</ProjectScope>;
+/** The server renders the form for its idea of the current project, with that project's knowledge bases. */
+export function NewAgentView({
+  serverProject,
+  initialKnowledgeBases,
+}: {
+  serverProject: AccountProject | null;
+  initialKnowledgeBases: { projectId: string; data: KnowledgeBasePage } | null;
+}) {
+  return (
+    <ServerProjectScope serverProject={serverProject}>
+      {(project) => <AgentForm project={project} agent={null} initialKnowledgeBases={initialDataFor(initialKnowledgeBases, project.id)} />}
+    </ServerProjectScope>
+  );
 }
 
 export function EditAgentView({ agentId }: { agentId: string }) {
@@ -206,18 +257,27 @@ function EditAgent({ project, agentId }: { project: AccountProject; agentId: str
   return <AgentForm key={agent.data.id} project={project} agent={agent.data} />;
 }
 
-function AgentForm({ project, agent }: { project: AccountProject; agent: Agent | null }) {
+function AgentForm({
+  project,
+  agent,
+  initialKnowledgeBases,
+}: {
+  project: AccountProject;
+  agent: Agent | null;
+  initialKnowledgeBases?: KnowledgeBasePage | undefined;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [draft, setDraft] = useState<AgentDraft>(() => (agent ? draftOf(agent) : emptyDraft()));
   const [clientErrors, setClientErrors] = useState<FieldErrors>({});
   const [version, setVersion] = useState(agent?.version);
   const [isSaved, setIsSaved] = useState(false);
-  const [knowledgeBaseIds, setKnowledgeBaseIds] = useState<string[]>(agent?.knowledgeBaseIds ?? []);
   // The first hundred bases (the most a project is expected to hold); more would need a search here.
   const knowledgeBases = useQuery(
-    trpc.knowledge.list.queryOptions({ projectId: project.id, limit: 100 }, { select: (page) => page.items }),
+    trpc.knowledge.list.queryOptions(
+      { projectId: project.id, limit: 100 },
+      { select: (page) => page.items, ...(initialKnowledgeBases ? { initialData: initialKnowledgeBases } : {}) },
+    ),
   );
   const canEdit = hasRole(project.role, "member");
   const isArchived = Boolean(agent?.archivedAt);
@@ -226,13 +286,23 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
     queryClient.setQueryData(trpc.agents.get.queryKey({ projectId: project.id, agentId: saved.id }), saved);
     await queryClient.invalidateQueries({ queryKey: trpc.agents.list.queryKey() });
   };
-  const create = useMutation(
-    trpc.agents.create.mutationOptions({
-      onSuccess: async (created) => {
-        await afterSave(created);
-        router.push(`/agents/${created.id}`);
-      },
-    }),
+  const create = useServerForm(createAgentAction, {
+    validate: () => {
+      const { errors: found, definition } = toDefinition(draft, knowledgeBaseIds);
+      setClientErrors(found);
+      // Take the keyboard to the first field to fix.
+      if (!definition) requestAnimationFrame(() => document.querySelector<HTMLElement>("form [aria-invalid='true']")?.focus());
+      return definition !== null;
+    },
+    onSuccess: async (created, redirectTo) => {
+      await afterSave(created);
+      router.push(redirectTo);
+    },
+  });
+  const posted = agent ? undefined : submittedValues(create.state);
+  const [draft, setDraft] = useState<AgentDraft>(() => (agent ? draftOf(agent) : posted ? draftOfValues(posted) : emptyDraft()));
+  const [knowledgeBaseIds, setKnowledgeBaseIds] = useState<string[]>(
+    () => agent?.knowledgeBaseIds ?? (posted ? submittedTexts(posted, "knowledgeBaseIds") : []),
   );
   const update = useMutation(
     trpc.agents.update.mutationOptions({
@@ -243,9 +313,12 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
       },
     }),
   );
-  const save = agent ? update : create;
-  const isConflict = appCodeOf(save.error) === "CONFLICT" && !apiFieldErrors(save.error).name;
-  const serverErrors = apiFieldErrors(save.error);
+  // A new submission clears what the last one said, as a mutation does.
+  const refusal = !agent && !create.isPending && create.state.status === "invalid" ? create.state : null;
+  const hasServerError = agent ? update.isError : refusal !== null;
+  const isConflict = Boolean(agent) && appCodeOf(update.error) === "CONFLICT" && !apiFieldErrors(update.error).name;
+  const serverErrors = agent ? apiFieldErrors(update.error) : (refusal?.fieldErrors ?? {});
+  const isSaving = agent ? update.isPending : create.isPending || create.isSucceeded;
   const errors: FieldErrors = { ...serverErrors, ...clientErrors };
   const errorAt = (path: string) => errors[path];
   const groupError = (prefix: string) =>
@@ -259,8 +332,10 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
     setIsSaved(false);
   }
 
-  function handleSubmit(event: FormEvent) {
+  /** Edits go through the typed client; a new agent through its server action (create.formProps). */
+  function handleUpdate(event: FormEvent) {
     event.preventDefault();
+    if (!agent) return;
     setIsSaved(false);
     const { errors: found, definition } = toDefinition(draft, knowledgeBaseIds);
     setClientErrors(found);
@@ -269,21 +344,27 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
       requestAnimationFrame(() => document.querySelector<HTMLElement>("form [aria-invalid='true']")?.focus());
       return;
     }
-    if (agent) update.mutate({ projectId: project.id, agentId: agent.id, patch: { ...definition, expectedVersion: version } });
-    else create.mutate({ projectId: project.id, ...definition });
+    update.mutate({ projectId: project.id, agentId: agent.id, patch: { ...definition, expectedVersion: version } });
   }
 
   const formMessage = (() => {
-    if (!save.error || isConflict) return null;
+    if (!hasServerError || isConflict) return null;
     const unshown = Object.keys(serverErrors).filter((path) => !shownPaths.some((shown) => path === shown || path.startsWith(`${shown}.`)));
-    if (Object.keys(serverErrors).length > 0 && unshown.length === 0) return null;
-    return unshown.length > 0 ? unshown.map((path) => serverErrors[path]).join(" ") : errorMessage(save.error);
+    if (unshown.length > 0) return unshown.map((path) => serverErrors[path]).join(" ");
+    if (Object.keys(serverErrors).length > 0) return refusal?.formError ?? null;
+    return agent ? errorMessage(update.error) : (refusal?.formError ?? null);
   })();
 
   const isDisabled = !canEdit || isArchived;
 
   return (
-    <form className="section panel" onSubmit={handleSubmit} noValidate aria-label={agent ? `Edit ${agent.name}` : "New agent"}>
+    <form
+      className="section panel"
+      {...(agent ? { onSubmit: handleUpdate } : create.formProps)}
+      noValidate
+      aria-label={agent ? `Edit ${agent.name}` : "New agent"}
+    >
+      <input type="hidden" name="projectId" value={project.id} />
       {!canEdit ? <p className="callout callout-info">You can read this agent; members and above can change it.</p> : null}
       {isArchived ? (
         <p className="callout callout-warning">This agent is archived: restore it from the agents list before editing.</p>
@@ -293,6 +374,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
         <div className={styles.formGrid}>
           <TextField
             label="Name"
+            name="name"
             autoComplete="off"
             maxLength={100}
             value={draft.name}
@@ -302,6 +384,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextField
             label="Role"
+            name="role"
             autoComplete="off"
             maxLength={200}
             placeholder="e.g. Research assistant"
@@ -312,6 +395,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextAreaField
             label="Goal"
+            name="goal"
             className={styles.wide}
             rows={2}
             value={draft.goal}
@@ -320,6 +404,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextAreaField
             label="Instructions"
+            name="instructions"
             className={styles.wide}
             rows={5}
             hint="How the agent should work: tone, steps, what to avoid."
@@ -335,6 +420,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
         <div className={styles.formGrid}>
           <ModelFields
             labelPrefix=""
+            namePrefix="model"
             value={draft.model}
             onChange={(model) => change("model", model)}
             providerError={errorAt("model.provider")}
@@ -342,6 +428,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextField
             label="Temperature"
+            name="parameters.temperature"
             inputMode="decimal"
             placeholder="Provider default"
             hint="0 to 2; lower is more predictable."
@@ -351,6 +438,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextField
             label="Max tokens"
+            name="parameters.maxTokens"
             inputMode="numeric"
             placeholder="Provider default"
             hint="The longest answer, in tokens."
@@ -360,6 +448,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextField
             label="Max steps"
+            name="parameters.maxSteps"
             inputMode="numeric"
             hint="Model calls per turn, tool rounds included (1 to 50)."
             value={draft.maxSteps}
@@ -377,6 +466,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
             <div className={styles.row} key={fallback.key}>
               <ModelFields
                 labelPrefix={`Fallback ${index + 1} `}
+                namePrefix={`fallbackModels.${index}`}
                 value={fallback}
                 onChange={(model) =>
                   change(
@@ -419,6 +509,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
         <div className={styles.formGrid}>
           <TextField
             label="Tools"
+            name="tools"
             className={styles.wide}
             autoComplete="off"
             spellCheck={false}
@@ -430,18 +521,21 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <CheckboxField
             label="Long-term memory"
+            name="memory.longTermEnabled"
             hint="Remembers facts across chats and recalls the relevant ones."
             checked={draft.longTermEnabled}
             onChange={(checked) => change("longTermEnabled", checked)}
           />
           <CheckboxField
             label="Working profile"
+            name="memory.profileEnabled"
             hint="Keeps a profile of you (preferences, context) that it updates as you talk."
             checked={draft.profileEnabled}
             onChange={(checked) => change("profileEnabled", checked)}
           />
           <TextField
             label="Memories recalled per turn"
+            name="memory.recallLimit"
             inputMode="numeric"
             hint="0 to 50, most similar first."
             value={draft.recallLimit}
@@ -450,6 +544,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextField
             label="Short-term window (tokens)"
+            name="memory.shortTermTokens"
             inputMode="numeric"
             hint="Recent conversation kept word for word; older turns are summarised."
             value={draft.shortTermTokens}
@@ -478,6 +573,8 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
               <CheckboxField
                 key={base.id}
                 label={base.name}
+                name="knowledgeBaseIds"
+                value={base.id}
                 hint={`${base.readyDocumentCount} of ${base.documentCount} documents ready, ${base.chunkCount} chunks`}
                 checked={knowledgeBaseIds.includes(base.id)}
                 onChange={(checked) => {
@@ -497,6 +594,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
         <div className={styles.formGrid}>
           <TextField
             label="Tokens per run"
+            name="budgets.perRunTokens"
             inputMode="numeric"
             value={draft.perRunTokens}
             onChange={(event) => change("perRunTokens", event.target.value)}
@@ -504,6 +602,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextField
             label="USD per run"
+            name="budgets.perRunUsd"
             inputMode="decimal"
             value={draft.perRunUsd}
             onChange={(event) => change("perRunUsd", event.target.value)}
@@ -511,6 +610,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextField
             label="Tokens per day"
+            name="budgets.perDayTokens"
             inputMode="numeric"
             value={draft.perDayTokens}
             onChange={(event) => change("perDayTokens", event.target.value)}
@@ -518,6 +618,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
           />
           <TextField
             label="USD per day"
+            name="budgets.perDayUsd"
             inputMode="decimal"
             value={draft.perDayUsd}
             onChange={(event) => change("perDayUsd", event.target.value)}
@@ -529,7 +630,7 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
       {isConflict ? (
         <div className="callout callout-warning" role="alert">
           <p className="callout-title">Someone else changed this agent while you were editing</p>
-          <p>{errorMessage(save.error)}</p>
+          <p>{errorMessage(update.error)}</p>
           <button
             type="button"
             className="button button-secondary"
@@ -543,8 +644,8 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
       ) : null}
       <InlineError message={formMessage ?? (Object.keys(clientErrors).length > 0 ? "Fix the fields marked above." : null)} />
       <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={isDisabled || save.isPending}>
-          {save.isPending ? "Saving…" : agent ? "Save changes" : "Create agent"}
+        <button type="submit" className="button button-primary" disabled={isDisabled || isSaving}>
+          {isSaving ? "Saving…" : agent ? "Save changes" : "Create agent"}
         </button>
         <Link href={agent ? `/agents/${agent.id}` : "/agents"} className="button button-ghost">
           {agent ? "Back to the chat" : "Cancel"}
@@ -559,12 +660,15 @@ function AgentForm({ project, agent }: { project: AccountProject; agent: Agent |
 
 function ModelFields({
   labelPrefix,
+  namePrefix,
   value,
   onChange,
   providerError,
   modelError,
 }: {
   labelPrefix: string;
+  /** The fields' names: `${namePrefix}.provider` and `${namePrefix}.model`. */
+  namePrefix: string;
   value: ModelDraft;
   onChange: (value: ModelDraft) => void;
   providerError: string | undefined;
@@ -580,6 +684,7 @@ function ModelFields({
     <>
       <SelectField
         label={labelPrefix ? `${labelPrefix}provider` : "Provider"}
+        name={`${namePrefix}.provider`}
         value={value.provider}
         options={providerOptions}
         error={providerError}
@@ -591,6 +696,7 @@ function ModelFields({
       />
       <TextField
         label={labelPrefix ? `${labelPrefix}model name` : "Model name"}
+        name={`${namePrefix}.model`}
         autoComplete="off"
         spellCheck={false}
         placeholder={value.provider === "local" ? defaultLocalModel : "e.g. claude-sonnet-4-5"}
@@ -638,11 +744,16 @@ function TextAreaField({ label, hint, error, className, ...textareaProps }: Text
 
 function CheckboxField({
   label,
+  name,
+  value,
   hint,
   checked,
   onChange,
 }: {
   label: string;
+  name: string;
+  /** What a ticked box sends (the browser's default is "on"). */
+  value?: string;
   hint: string;
   checked: boolean;
   onChange: (checked: boolean) => void;
@@ -654,6 +765,8 @@ function CheckboxField({
         <input
           id={id}
           type="checkbox"
+          name={name}
+          value={value}
           checked={checked}
           aria-describedby={`${id}-hint`}
           onChange={(event) => onChange(event.target.checked)}

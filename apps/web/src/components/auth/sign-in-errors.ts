@@ -1,5 +1,8 @@
 /** next-auth reports a failed sign-in as a code or as the message the server threw; these are what a person sees. */
 
+/** The sign-up action's code for "the account is made, but signing in failed": the form offers to sign in. */
+export const SIGNED_UP_NOT_SIGNED_IN = "SIGNED_UP_NOT_SIGNED_IN";
+
 /** A null from `authorize` (wrong email or password) reaches the client as this code. */
 const WRONG_CREDENTIALS = "CredentialsSignin";
 

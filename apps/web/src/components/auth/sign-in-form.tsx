@@ -1,40 +1,44 @@
 "use client";
-/** Email and password sign-in through next-auth's credentials provider, without leaving the page on failure. */
+/**
+ * Email and password sign-in through next-auth's credentials provider, posted to a server action
+ * (signInAction), so it also works before or without JavaScript; a failure keeps the page and the email.
+ */
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { signIn } from "next-auth/react";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { TextField } from "~/components/field";
+import { useServerForm } from "~/components/server-form";
+import { signInAction } from "~/server/actions/auth";
+import { submittedText, submittedValues } from "~/server/actions/form-state";
 import { signInErrorMessage } from "./sign-in-errors";
 
 export function SignInForm({ nextPath, initialError }: { nextPath: string; initialError: string | null }) {
   const router = useRouter();
-  const [email, setEmail] = useState("");
+  const { state, isPending, isSucceeded, formProps } = useServerForm(signInAction, {
+    onSuccess: (_data, redirectTo) => {
+      router.push(redirectTo);
+      router.refresh();
+    },
+  });
+  const [email, setEmail] = useState(() => submittedText(submittedValues(state), "email") ?? "");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(initialError ? signInErrorMessage(initialError) : null);
-  const [isPending, setIsPending] = useState(false);
-
-  async function handleSubmit(event: FormEvent) {
-    event.preventDefault();
-    setError(null);
-    setIsPending(true);
-    const result = await signIn("credentials", { email, password, redirect: false }).catch(() => undefined);
-    if (!result?.ok || result.error) {
-      setError(result ? signInErrorMessage(result.error) : "Could not reach the server. Check the connection and try again.");
-      setIsPending(false);
-      return;
-    }
-    router.push(nextPath);
-    router.refresh();
-  }
+  const error = isPending
+    ? null
+    : state.status === "invalid"
+      ? state.formError
+      : state.status === "idle" && initialError
+        ? signInErrorMessage(initialError)
+        : null;
 
   return (
     <>
       <h1>Sign in</h1>
       <p className="muted">Welcome back to GatheRing.</p>
-      <form className="auth-form" onSubmit={handleSubmit} noValidate>
+      <form className="auth-form" {...formProps} noValidate>
+        <input type="hidden" name="next" value={nextPath} />
         <TextField
           label="Email"
+          name="email"
           type="email"
           autoComplete="email"
           value={email}
@@ -43,6 +47,7 @@ export function SignInForm({ nextPath, initialError }: { nextPath: string; initi
         />
         <TextField
           label="Password"
+          name="password"
           type="password"
           autoComplete="current-password"
           value={password}
@@ -54,8 +59,8 @@ export function SignInForm({ nextPath, initialError }: { nextPath: string; initi
             {error}
           </p>
         ) : null}
-        <button type="submit" className="button button-primary button-block" disabled={isPending}>
-          {isPending ? "Signing in…" : "Sign in"}
+        <button type="submit" className="button button-primary button-block" disabled={isPending || isSucceeded}>
+          {isPending || isSucceeded ? "Signing in…" : "Sign in"}
         </button>
       </form>
       <p className="auth-switch">

@@ -1,15 +1,17 @@
 "use client";
-/** Account creation (auth.signUp), optionally through an invitation link, followed by signing in. */
-import { useMutation } from "@tanstack/react-query";
+/**
+ * Account creation (auth.signUp), optionally through an invitation link, followed by signing in; posted
+ * to a server action (signUpAction), so it also works before or without JavaScript.
+ */
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { signIn } from "next-auth/react";
-import { type FormEvent, useState } from "react";
+import { useState } from "react";
 import { rememberProjectId } from "~/components/current-project";
 import { TextField } from "~/components/field";
-import { appCodeOf, errorMessage, fieldErrorsOf } from "~/trpc/errors";
-import { useTRPC } from "~/trpc/react";
-import { signInErrorMessage } from "./sign-in-errors";
+import { useServerForm } from "~/components/server-form";
+import { signUpAction } from "~/server/actions/auth";
+import { fieldErrorsOf, submittedText, submittedValues } from "~/server/actions/form-state";
+import { SIGNED_UP_NOT_SIGNED_IN } from "./sign-in-errors";
 
 const PASSWORD_MIN_LENGTH = 12;
 const PASSWORD_MAX_LENGTH = 256;
@@ -23,45 +25,31 @@ function passwordProblem(password: string): string | undefined {
 }
 
 export function SignUpForm({ invitationToken }: { invitationToken: string | null }) {
-  const trpc = useTRPC();
   const router = useRouter();
-  const [name, setName] = useState("");
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
   const [passwordError, setPasswordError] = useState<string | undefined>();
-  const [signInError, setSignInError] = useState<string | null>(null);
-  const [isSigningIn, setIsSigningIn] = useState(false);
-  const signUp = useMutation(trpc.auth.signUp.mutationOptions());
-  const fieldErrors = fieldErrorsOf(signUp.error);
-  const code = appCodeOf(signUp.error);
+  const { state, isPending, isSucceeded, formProps } = useServerForm(signUpAction, {
+    validate: (formData) => {
+      const problem = passwordProblem(String(formData.get("password") ?? ""));
+      setPasswordError(problem);
+      return !problem;
+    },
+    onSuccess: ({ projectId }, redirectTo) => {
+      // Open the project the account landed in (the inviting one, or its own).
+      rememberProjectId(projectId);
+      router.push(redirectTo);
+      router.refresh();
+    },
+  });
+  const submitted = submittedValues(state);
+  const [name, setName] = useState(() => submittedText(submitted, "name") ?? "");
+  const [email, setEmail] = useState(() => submittedText(submitted, "email") ?? "");
+  const [password, setPassword] = useState("");
+  // A new submission clears what the last one said, as the typed client's mutation did.
+  const shown = isPending ? null : state.status === "invalid" ? state : null;
+  const fieldErrors = shown ? fieldErrorsOf(shown) : {};
+  const code = shown?.appCode ?? null;
+  const isSignInFailure = code === SIGNED_UP_NOT_SIGNED_IN;
 
-  async function handleSubmit(event: FormEvent) {
-    event.preventDefault();
-    setSignInError(null);
-    const problem = passwordProblem(password);
-    setPasswordError(problem);
-    if (problem) return;
-    signUp.mutate(
-      { name, email, password, invitationToken: invitationToken ?? undefined },
-      {
-        onSuccess: async (user) => {
-          // Open the project the account landed in (the inviting one, or its own).
-          rememberProjectId(user.projectId);
-          setIsSigningIn(true);
-          const result = await signIn("credentials", { email, password, redirect: false }).catch(() => undefined);
-          if (!result?.ok || result.error) {
-            setIsSigningIn(false);
-            setSignInError(`Your account is ready, but signing in failed: ${signInErrorMessage(result?.error)}.`);
-            return;
-          }
-          router.push("/");
-          router.refresh();
-        },
-      },
-    );
-  }
-
-  const isBusy = signUp.isPending || isSigningIn;
   return (
     <>
       <h1>Create your account</h1>
@@ -70,9 +58,11 @@ export function SignUpForm({ invitationToken }: { invitationToken: string | null
       ) : (
         <p className="muted">The first account of a new installation becomes the owner of its Default project.</p>
       )}
-      <form className="auth-form" onSubmit={handleSubmit} noValidate>
+      <form className="auth-form" {...formProps} noValidate>
+        {invitationToken ? <input type="hidden" name="invitationToken" value={invitationToken} /> : null}
         <TextField
           label="Name"
+          name="name"
           autoComplete="name"
           value={name}
           maxLength={100}
@@ -82,6 +72,7 @@ export function SignUpForm({ invitationToken }: { invitationToken: string | null
         />
         <TextField
           label="Email"
+          name="email"
           type="email"
           autoComplete="email"
           value={email}
@@ -91,6 +82,7 @@ export function SignUpForm({ invitationToken }: { invitationToken: string | null
         />
         <TextField
           label="Password"
+          name="password"
           type="password"
           autoComplete="new-password"
           value={password}
@@ -99,9 +91,9 @@ export function SignUpForm({ invitationToken }: { invitationToken: string | null
           error={passwordError ?? fieldErrors.password}
           required
         />
-        {signUp.isError && Object.keys(fieldErrors).length === 0 ? (
+        {shown && !isSignInFailure && Object.keys(fieldErrors).length === 0 ? (
           <div className="inline-error" role="alert">
-            <p>{errorMessage(signUp.error)}</p>
+            <p>{shown.formError}</p>
             {code === "CONFLICT" ? (
               <p>
                 <Link href="/sign-in">Sign in instead</Link>
@@ -116,13 +108,13 @@ export function SignUpForm({ invitationToken }: { invitationToken: string | null
             This invitation link is damaged; open it again from the message it came in.
           </p>
         ) : null}
-        {signInError ? (
+        {isSignInFailure ? (
           <p className="inline-error" role="alert">
-            {signInError} <Link href="/sign-in">Sign in</Link>
+            {shown?.formError} <Link href="/sign-in">Sign in</Link>
           </p>
         ) : null}
-        <button type="submit" className="button button-primary button-block" disabled={isBusy}>
-          {signUp.isPending ? "Creating the account…" : isSigningIn ? "Signing in…" : "Create account"}
+        <button type="submit" className="button button-primary button-block" disabled={isPending || isSucceeded}>
+          {isPending ? "Creating the account…" : isSucceeded ? "Signing in…" : "Create account"}
         </button>
       </form>
       <p className="auth-switch">

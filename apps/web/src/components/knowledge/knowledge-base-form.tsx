@@ -1,20 +1,25 @@
 "use client";
 /**
  * Create a knowledge base: its name, the embedding model (the built-in offline embedder is labelled as
- * such and needs no key) and how documents are chunked. The API's zod schema is the authority: its
- * field errors show next to their fields, anything else above the button.
+ * such and needs no key) and how documents are chunked. Posted to a server action
+ * (createKnowledgeBaseAction), so the server-rendered form works before or without JavaScript. The API's
+ * zod schema is the authority: its field errors show next to their fields, anything else above the button.
  */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useId, useState } from "react";
+import { useState } from "react";
 import type { AccountProject } from "~/components/current-project";
 import { ErrorState, InlineError, LoadingState } from "~/components/feedback";
-import { SelectField, TextField } from "~/components/field";
+import { SelectField } from "~/components/field";
+import { hasRole } from "~/components/format";
+import { initialDataFor, ServerProjectScope, useServerForm } from "~/components/server-form";
 import { Button } from "~/components/ui/button";
 import { toast } from "~/components/ui/toast";
-import { type ApiError, errorMessage, fieldErrorsOf } from "~/trpc/errors";
+import { isUnderPath, submittedText, submittedValues } from "~/server/actions/form-state";
+import { createKnowledgeBaseAction } from "~/server/actions/knowledge";
 import { useTRPC } from "~/trpc/react";
 import styles from "./knowledge.module.css";
+import { type KnowledgeBaseDraft, KnowledgeBaseFields } from "./knowledge-base-fields";
 import { type EmbeddingModelOption, embeddingModelKey, embeddingModelOptionLabel } from "./shared";
 
 /** The server's defaults, shown so nobody has to guess them. */
@@ -23,33 +28,35 @@ const DEFAULT_CHUNK_OVERLAP = "150";
 
 const shownFields = ["name", "description", "embedding", "chunkSize", "chunkOverlap"] as const;
 
-/** Each shown field's first message (the flattened zod error's, or an AppError's whose details name the field), and the rest for the form. */
-export function formErrorsOf(error: ApiError | null, fields: readonly string[]) {
-  const fieldErrors = fieldErrorsOf(error);
-  const details = error?.data?.details as { field?: unknown } | null | undefined;
-  const detailsField = typeof details?.field === "string" ? details.field : null;
-  const byField: Record<string, string | undefined> = {};
-  for (const field of fields) byField[field] = fieldErrors[field] ?? (detailsField === field ? errorMessage(error) : undefined);
-  const isShown = Object.values(byField).some((message) => message !== undefined);
-  const unshown = Object.entries(fieldErrors).filter(([field]) => !fields.includes(field));
-  const formError = !error
-    ? null
-    : unshown.length > 0
-      ? unshown.map(([field, message]) => `${field}: ${message}`).join(" ")
-      : isShown
-        ? null
-        : errorMessage(error);
-  return { byField, formError };
+/** /knowledge/new: the form on a page of its own, rendered by the server for its idea of the current project. */
+export function NewKnowledgeBaseView({
+  serverProject,
+  initialModels,
+}: {
+  serverProject: AccountProject | null;
+  initialModels: { projectId: string; data: EmbeddingModelOption[] } | null;
+}) {
+  return (
+    <ServerProjectScope serverProject={serverProject}>
+      {(project) => {
+        if (!hasRole(project.role, "member")) return <p className="callout callout-info">Members and above can create knowledge bases.</p>;
+        const models = initialDataFor(initialModels, project.id);
+        return (
+          <section className="section panel" aria-label={`New knowledge base in ${project.name}`}>
+            <KnowledgeBaseForm project={project} {...(models ? { initialModels: models } : {})} />
+          </section>
+        );
+      }}
+    </ServerProjectScope>
+  );
 }
 
-/** Empty means "the server's default"; anything else is sent as typed, so the schema judges it. */
-export function numberOrDefault(text: string): number | undefined {
-  return text.trim() === "" ? undefined : Number(text);
-}
-
-export function KnowledgeBaseForm({ project }: { project: AccountProject }) {
+/** `initialModels`: the embedding models as the server fetched them, so the server renders the whole form. */
+export function KnowledgeBaseForm({ project, initialModels }: { project: AccountProject; initialModels?: EmbeddingModelOption[] }) {
   const trpc = useTRPC();
-  const models = useQuery(trpc.knowledge.embeddingModels.queryOptions({ projectId: project.id }));
+  const models = useQuery(
+    trpc.knowledge.embeddingModels.queryOptions({ projectId: project.id }, initialModels ? { initialData: initialModels } : {}),
+  );
   if (models.isPending) return <LoadingState label="Loading embedding models…" />;
   if (models.isError) return <ErrorState error={models.error} onRetry={() => models.refetch()} />;
   return <KnowledgeBaseFormFields project={project} models={models.data} />;
@@ -59,94 +66,54 @@ function KnowledgeBaseFormFields({ project, models }: { project: AccountProject;
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const descriptionId = useId();
-  const [name, setName] = useState("");
-  const [description, setDescription] = useState("");
+  const create = useServerForm(createKnowledgeBaseAction, {
+    onSuccess: async (created, redirectTo) => {
+      toast.success(`Created “${created.name}”`);
+      await queryClient.invalidateQueries({ queryKey: trpc.knowledge.list.queryKey() });
+      router.push(redirectTo);
+    },
+  });
+  // What the page was posted with, when the server rendered it again with errors.
+  const posted = submittedValues(create.state);
+  const [draft, setDraft] = useState<KnowledgeBaseDraft>(() => ({
+    name: submittedText(posted, "name") ?? "",
+    description: submittedText(posted, "description") ?? "",
+    chunkSize: submittedText(posted, "chunkSize") ?? DEFAULT_CHUNK_SIZE,
+    chunkOverlap: submittedText(posted, "chunkOverlap") ?? DEFAULT_CHUNK_OVERLAP,
+  }));
   const firstModel = models.find((model) => model.isOffline) ?? models[0];
-  const [modelKey, setModelKey] = useState(firstModel ? embeddingModelKey(firstModel) : "");
-  const [chunkSize, setChunkSize] = useState(DEFAULT_CHUNK_SIZE);
-  const [chunkOverlap, setChunkOverlap] = useState(DEFAULT_CHUNK_OVERLAP);
-  const create = useMutation(
-    trpc.knowledge.create.mutationOptions({
-      onSuccess: async (created) => {
-        toast.success(`Created “${created.name}”`);
-        await queryClient.invalidateQueries({ queryKey: trpc.knowledge.list.queryKey() });
-        router.push(`/knowledge/${created.id}`);
-      },
-    }),
-  );
+  const [modelKey, setModelKey] = useState(submittedText(posted, "embedding") ?? (firstModel ? embeddingModelKey(firstModel) : ""));
   const chosen = models.find((model) => embeddingModelKey(model) === modelKey);
-  const { byField, formError } = formErrorsOf(create.error, shownFields);
-
-  function handleSubmit(event: FormEvent) {
-    event.preventDefault();
-    const size = numberOrDefault(chunkSize);
-    const overlap = numberOrDefault(chunkOverlap);
-    create.mutate({
-      projectId: project.id,
-      name,
-      description,
-      ...(chosen ? { embedding: { provider: chosen.provider, model: chosen.model, dimensions: chosen.dimensions } } : {}),
-      ...(size !== undefined ? { chunkSize: size } : {}),
-      ...(overlap !== undefined ? { chunkOverlap: overlap } : {}),
-    });
-  }
+  // A new submission clears what the last one said, as a mutation does.
+  const refusal = !create.isPending && create.state.status === "invalid" ? create.state : null;
+  const fieldErrors = refusal?.fieldErrors ?? {};
+  const byField = (field: (typeof shownFields)[number]) => Object.entries(fieldErrors).find(([path]) => isUnderPath(path, field))?.[1];
+  const unshown = Object.entries(fieldErrors).filter(([path]) => !shownFields.some((field) => isUnderPath(path, field)));
+  const formError = unshown.length > 0 ? unshown.map(([path, message]) => `${path}: ${message}`).join(" ") : (refusal?.formError ?? null);
 
   return (
-    <form className={styles.form} onSubmit={handleSubmit} noValidate aria-label="New knowledge base">
-      <TextField
-        label="Name"
-        value={name}
-        maxLength={100}
-        required
-        error={byField.name}
-        onChange={(event) => setName(event.target.value)}
+    <form className={styles.form} {...create.formProps} noValidate aria-label="New knowledge base">
+      <input type="hidden" name="projectId" value={project.id} />
+      <KnowledgeBaseFields
+        draft={draft}
+        onChange={(field, value) => setDraft((current) => ({ ...current, [field]: value }))}
+        errors={{
+          name: byField("name"),
+          description: byField("description"),
+          chunkSize: byField("chunkSize"),
+          chunkOverlap: byField("chunkOverlap"),
+        }}
+        embeddingField={
+          <SelectField
+            label="Embedding model"
+            name="embedding"
+            value={modelKey}
+            options={models.map((model) => ({ value: embeddingModelKey(model), label: embeddingModelOptionLabel(model) }))}
+            onChange={setModelKey}
+            error={byField("embedding")}
+          />
+        }
       />
-      <div className="field">
-        <label htmlFor={descriptionId}>Description (optional)</label>
-        <textarea
-          id={descriptionId}
-          className={styles.textarea}
-          rows={2}
-          maxLength={2_000}
-          value={description}
-          aria-invalid={byField.description ? true : undefined}
-          aria-describedby={byField.description ? `${descriptionId}-error` : undefined}
-          onChange={(event) => setDescription(event.target.value)}
-        />
-        {byField.description ? (
-          <p id={`${descriptionId}-error`} className="field-error">
-            {byField.description}
-          </p>
-        ) : null}
-      </div>
-      <div className={styles.formGrid}>
-        <SelectField
-          label="Embedding model"
-          value={modelKey}
-          options={models.map((model) => ({ value: embeddingModelKey(model), label: embeddingModelOptionLabel(model) }))}
-          onChange={setModelKey}
-          error={byField.embedding}
-        />
-        <TextField
-          label="Chunk size (characters)"
-          type="number"
-          inputMode="numeric"
-          value={chunkSize}
-          hint="At most this many characters per chunk (200 to 8,000)."
-          error={byField.chunkSize}
-          onChange={(event) => setChunkSize(event.target.value)}
-        />
-        <TextField
-          label="Chunk overlap (characters)"
-          type="number"
-          inputMode="numeric"
-          value={chunkOverlap}
-          hint="Repeated between neighbouring chunks, so a sentence cut at a boundary is found in both; at most half the size."
-          error={byField.chunkOverlap}
-          onChange={(event) => setChunkOverlap(event.target.value)}
-        />
-      </div>
       {chosen ? (
         <p className={chosen.isOffline ? "muted" : "callout callout-info"} data-testid="embedding-model-note">
           {chosen.isOffline
@@ -156,8 +123,8 @@ function KnowledgeBaseFormFields({ project, models }: { project: AccountProject;
       ) : null}
       <InlineError message={formError} />
       <div className="button-row">
-        <Button type="submit" variant="primary" disabled={create.isPending}>
-          {create.isPending ? "Creating…" : "Create knowledge base"}
+        <Button type="submit" variant="primary" disabled={create.isPending || create.isSucceeded}>
+          {create.isPending || create.isSucceeded ? "Creating…" : "Create knowledge base"}
         </Button>
       </div>
     </form>

@@ -6,17 +6,17 @@
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { ConfirmButton } from "~/components/confirm-button";
 import type { AccountProject } from "~/components/current-project";
 import { ErrorState, InlineError, LoadingState } from "~/components/feedback";
-import { SelectField, TextField } from "~/components/field";
+import { SelectField } from "~/components/field";
 import { Button } from "~/components/ui/button";
 import { toast } from "~/components/ui/toast";
 import { errorMessage } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import styles from "./knowledge.module.css";
-import { formErrorsOf, numberOrDefault } from "./knowledge-base-form";
+import { formErrorsOf, type KnowledgeBaseDraft, KnowledgeBaseFields, numberOrDefault } from "./knowledge-base-fields";
 import { type EmbeddingModelOption, embeddingModelKey, embeddingModelOptionLabel, type KnowledgeBase } from "./shared";
 
 interface SettingsProps {
@@ -37,11 +37,13 @@ export function KnowledgeBaseSettings({ project, knowledgeBase }: SettingsProps)
 function EditSettings({ project, knowledgeBase }: SettingsProps) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const descriptionId = useId();
-  const [name, setName] = useState(knowledgeBase.name);
-  const [description, setDescription] = useState(knowledgeBase.description);
-  const [chunkSize, setChunkSize] = useState(String(knowledgeBase.chunkSize));
-  const [chunkOverlap, setChunkOverlap] = useState(String(knowledgeBase.chunkOverlap));
+  const [draft, setDraft] = useState<KnowledgeBaseDraft>({
+    name: knowledgeBase.name,
+    description: knowledgeBase.description,
+    chunkSize: String(knowledgeBase.chunkSize),
+    chunkOverlap: String(knowledgeBase.chunkOverlap),
+  });
+  const { name, description, chunkSize, chunkOverlap } = draft;
   const update = useMutation(
     trpc.knowledge.update.mutationOptions({
       onSuccess: async (saved) => {
@@ -72,44 +74,11 @@ function EditSettings({ project, knowledgeBase }: SettingsProps) {
     <section className="section panel" aria-labelledby="settings-heading">
       <h2 id="settings-heading">Name and chunking</h2>
       <form className={styles.form} onSubmit={handleSubmit} noValidate aria-label="Knowledge base settings">
-        <TextField
-          label="Name"
-          value={name}
-          maxLength={100}
-          required
-          error={byField.name}
-          onChange={(event) => setName(event.target.value)}
+        <KnowledgeBaseFields
+          draft={draft}
+          onChange={(field, value) => setDraft((current) => ({ ...current, [field]: value }))}
+          errors={byField}
         />
-        <div className="field">
-          <label htmlFor={descriptionId}>Description (optional)</label>
-          <textarea
-            id={descriptionId}
-            className={styles.textarea}
-            rows={2}
-            maxLength={2_000}
-            value={description}
-            aria-invalid={byField.description ? true : undefined}
-            onChange={(event) => setDescription(event.target.value)}
-          />
-        </div>
-        <div className={styles.formGrid}>
-          <TextField
-            label="Chunk size (characters)"
-            type="number"
-            inputMode="numeric"
-            value={chunkSize}
-            error={byField.chunkSize}
-            onChange={(event) => setChunkSize(event.target.value)}
-          />
-          <TextField
-            label="Chunk overlap (characters)"
-            type="number"
-            inputMode="numeric"
-            value={chunkOverlap}
-            error={byField.chunkOverlap}
-            onChange={(event) => setChunkOverlap(event.target.value)}
-          />
-        </div>
         {isChunkingChanged ? (
           <p className="muted">New chunking applies to documents added from now on; re-index below to re-chunk the existing ones.</p>
         ) : null}
