@@ -22,15 +22,26 @@ function isCurrentPath(pathname: string, href: string): boolean {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-/** `account` comes from the server render, so the frame is complete on first paint; the query keeps it current. */
-export function AppShell({ account: initialAccount, children }: { account: Account; children: ReactNode }) {
+/**
+ * `account` comes from the server render, so the frame is complete on first paint; the query keeps it current.
+ * `initialProjectId` is the project the server rendered the page for (see CurrentProjectProvider).
+ */
+export function AppShell({
+  account: initialAccount,
+  initialProjectId,
+  children,
+}: {
+  account: Account;
+  initialProjectId: string | null;
+  children: ReactNode;
+}) {
   const trpc = useTRPC();
   const pathname = usePathname();
   const me = useQuery(trpc.auth.me.queryOptions(undefined, { initialData: initialAccount }));
   const account = me.data ?? initialAccount;
 
   return (
-    <CurrentProjectProvider projects={account.projects}>
+    <CurrentProjectProvider projects={account.projects} initialProjectId={initialProjectId}>
       <ProjectEventsProvider>
         <a className="skip-link" href="#main">
           Skip to content

@@ -65,9 +65,21 @@ interface CurrentProjectValue {
 
 const CurrentProjectContext = createContext<CurrentProjectValue | null>(null);
 
-export function CurrentProjectProvider({ projects, children }: { projects: AccountProject[]; children: ReactNode }) {
-  // undefined on the server and while hydrating; a string or null once the browser has answered.
-  const storedId = useSyncExternalStore<string | null | undefined>(subscribe, readStoredProjectId, () => undefined);
+/**
+ * `initialProjectId` is the project the server rendered the page for (from the project cookie), so server
+ * components can prefetch its data into the first HTML; undefined leaves the page waiting for the browser.
+ */
+export function CurrentProjectProvider({
+  projects,
+  initialProjectId,
+  children,
+}: {
+  projects: AccountProject[];
+  initialProjectId?: string | null;
+  children: ReactNode;
+}) {
+  // The server's choice on the server and while hydrating (undefined: not known yet); then the browser's own.
+  const storedId = useSyncExternalStore<string | null | undefined>(subscribe, readStoredProjectId, () => initialProjectId);
   const isResolved = storedId !== undefined;
   const project = isResolved ? (projects.find((candidate) => candidate.id === storedId) ?? projects[0] ?? null) : null;
   const selectProject = useCallback((projectId: string) => rememberProjectId(projectId), []);

@@ -14,10 +14,16 @@ export async function getServerCaller(): Promise<ResolvedCaller | null> {
   return resolveCaller(requestHeaders, services.auth);
 }
 
-/** A tRPC caller for server components and server actions, acting as the signed-in user. */
-export async function createServerApi() {
+/** The tRPC context of a server component or server action: the API's own, acting as the signed-in user. */
+export async function createServerContext() {
   const services = webServices();
   const caller = await getServerCaller();
   const requestHeaders = new Headers(await headers());
-  return { caller, api: appRouter.createCaller(createContext({ services: services.api, headers: requestHeaders, caller })) };
+  return { caller, context: createContext({ services: services.api, headers: requestHeaders, caller }) };
+}
+
+/** A tRPC caller for server components and server actions, acting as the signed-in user. */
+export async function createServerApi() {
+  const { caller, context } = await createServerContext();
+  return { caller, api: appRouter.createCaller(context) };
 }

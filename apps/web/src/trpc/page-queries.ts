@@ -55,6 +55,13 @@ export function schedulesPageInput(projectId: string, search = "", cursor?: stri
   return { projectId, search: search || undefined, limit: LIST_PAGE_SIZE, cursor };
 }
 
+export const SCHEDULE_HISTORY_PAGE_SIZE = 25;
+
+/** A schedule's fires, newest first (its page's history). */
+export function scheduleHistoryPageInput(projectId: string, scheduleId: string, cursor?: string): Inputs["schedules"]["history"] {
+  return { projectId, scheduleId, limit: SCHEDULE_HISTORY_PAGE_SIZE, cursor };
+}
+
 /** The newest fire of a schedule (the list's "Last fire" column). */
 export function lastFireInput(projectId: string, scheduleId: string): Inputs["schedules"]["history"] {
   return { projectId, scheduleId, limit: 1 };

@@ -1,12 +1,11 @@
 /** Every dashboard page needs a signed-in user; others go to the sign-in page. The shell gets the account up front. */
 
 import { serverEnv } from "@gathering/server";
-import { TRPCError } from "@trpc/server";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { type Account, AppShell } from "~/components/app-shell";
-import { createServerApi } from "~/server/session";
+import { getServerAccount, getServerProject } from "~/server/prefetch";
 
 export const dynamic = "force-dynamic";
 
@@ -15,13 +14,14 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   if (serverEnv().GATHERING_TEST_HOOKS === "1" && (await headers()).get("x-gathering-test-fail") === "render") {
     throw new Error("test hook: the dashboard layout failed on purpose");
   }
-  const { caller, api } = await createServerApi();
-  if (!caller) redirect("/sign-in");
-  // A valid cookie for an account that no longer exists is as good as none.
-  const account: Account | null = await api.auth.me().catch((error: unknown) => {
-    if (error instanceof TRPCError && error.code === "UNAUTHORIZED") return null;
-    throw error;
-  });
+  // Signed out, or a valid cookie for an account that no longer exists: as good as no session.
+  const account: Account | null = await getServerAccount();
   if (!account) redirect("/sign-in");
-  return <AppShell account={account}>{children}</AppShell>;
+  // The page renders for this project on the server already, so its data can be in the first HTML.
+  const project = await getServerProject();
+  return (
+    <AppShell account={account} initialProjectId={project?.id ?? null}>
+      {children}
+    </AppShell>
+  );
 }

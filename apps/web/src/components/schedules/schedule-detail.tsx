@@ -13,14 +13,13 @@ import { formatDateTime, hasRole } from "~/components/format";
 import { formatDuration, shortId } from "~/components/pipelines/shared";
 import { toast } from "~/components/pipelines/toasts";
 import { errorMessage } from "~/trpc/errors";
+import { scheduleHistoryPageInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import { FireStatusBadge } from "./fire-status-badge";
 import { ScheduleForm } from "./schedule-form";
 import styles from "./schedules.module.css";
 import { fireTriggerLabels, type Schedule, type ScheduleFire } from "./shared";
 import { useLiveSchedules } from "./use-live-schedules";
-
-const HISTORY_PAGE_SIZE = 25;
 
 export function NewScheduleView() {
   return (
@@ -195,9 +194,7 @@ function FireHistory({ project, schedule }: { project: AccountProject; schedule:
   const trpc = useTRPC();
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const pages = useQueries({
-    queries: cursors.map((cursor) =>
-      trpc.schedules.history.queryOptions({ projectId: project.id, scheduleId: schedule.id, limit: HISTORY_PAGE_SIZE, cursor }),
-    ),
+    queries: cursors.map((cursor) => trpc.schedules.history.queryOptions(scheduleHistoryPageInput(project.id, schedule.id, cursor))),
   });
   const firstPage = pages[0];
   const lastPage = pages.at(-1);

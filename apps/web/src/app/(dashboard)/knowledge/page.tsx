@@ -1,12 +1,15 @@
 /** /knowledge: the project's knowledge bases, and a form to create one. */
 import type { Metadata } from "next";
 import { KnowledgeBasesView } from "~/components/knowledge/knowledge-bases-view";
+import { HydrateClient, prefetchForProject } from "~/server/prefetch";
+import { knowledgeBasesPageInput } from "~/trpc/page-queries";
 
 export const metadata: Metadata = { title: "Knowledge" };
 
-export default function KnowledgePage() {
+export default async function KnowledgePage() {
+  await prefetchForProject((trpc, project) => [trpc.knowledge.list.queryOptions(knowledgeBasesPageInput(project.id))]);
   return (
-    <>
+    <HydrateClient>
       <header className="page-header">
         <h1>Knowledge</h1>
         <p className="muted">
@@ -14,6 +17,6 @@ export default function KnowledgePage() {
         </p>
       </header>
       <KnowledgeBasesView />
-    </>
+    </HydrateClient>
   );
 }

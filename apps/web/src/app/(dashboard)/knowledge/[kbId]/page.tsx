@@ -5,6 +5,8 @@
  */
 import type { Metadata } from "next";
 import { KnowledgeBaseView } from "~/components/knowledge/knowledge-base-view";
+import { HydrateClient, prefetchForProject } from "~/server/prefetch";
+import { documentsPageInput, readyDocumentsInput } from "~/trpc/page-queries";
 
 export const metadata: Metadata = { title: "Knowledge base" };
 
@@ -20,5 +22,17 @@ export default async function KnowledgeBasePage({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const [{ kbId }, query] = await Promise.all([params, searchParams]);
-  return <KnowledgeBaseView knowledgeBaseId={kbId} chunkId={firstOf(query.chunk)} initialTab={firstOf(query.tab)} />;
+  const chunkId = firstOf(query.chunk);
+  await prefetchForProject((trpc, project) => [
+    trpc.knowledge.get.queryOptions({ projectId: project.id, knowledgeBaseId: kbId }),
+    trpc.knowledge.listDocuments.queryOptions(documentsPageInput(project.id, kbId)),
+    // The retrieval test stays mounted behind its tab, with its choice of ready documents.
+    trpc.knowledge.listDocuments.queryOptions(readyDocumentsInput(project.id, kbId)),
+    ...(chunkId ? [trpc.knowledge.getChunk.queryOptions({ projectId: project.id, chunkId })] : []),
+  ]);
+  return (
+    <HydrateClient>
+      <KnowledgeBaseView knowledgeBaseId={kbId} chunkId={chunkId} initialTab={firstOf(query.tab)} />
+    </HydrateClient>
+  );
 }
