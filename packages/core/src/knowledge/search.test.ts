@@ -125,6 +125,46 @@ describe("retrieval on the labelled corpus (offline embedder)", () => {
   });
 });
 
+describe("vector-only and full-text-only searches", () => {
+  it("return the first hits of a longer search, over one base and over two (they ask each list for no more than the limit)", async () => {
+    const account = await signUp(
+      database.db,
+      { passwordHashCost: 4, signUpPolicy: "open" },
+      { email: "prefix@example.com", name: "Prefix", password: "correct horse battery staple" },
+    );
+    const actor = { userId: account.id };
+    const jobs: Array<{ documentId: string; generation: number }> = [];
+    const queue: KnowledgeQueue = { enqueueIngestion: async (_tx, job) => void jobs.push(job) };
+    const bases = await Promise.all(
+      ["First", "Second"].map((name) =>
+        createKnowledgeBase(database.db, actor, { projectId: account.projectId, name, chunkSize: 400, chunkOverlap: 40 }),
+      ),
+    );
+    for (const [index, document] of labelledDocuments.entries()) {
+      await addKnowledgeDocument(database.db, { queue }, actor, {
+        projectId: account.projectId,
+        knowledgeBaseId: (bases[index % 2] as { id: string }).id,
+        name: document.name,
+        contentBase64: Buffer.from(document.markdown).toString("base64"),
+      });
+    }
+    for (const job of jobs) {
+      expect(await ingestKnowledgeDocument({ db: database.db, queue, logger }, { ...job, attempt: 1, maxAttempts: 5 })).toBe("indexed");
+    }
+    for (const knowledgeBaseIds of [[bases[0]?.id ?? ""], bases.map((base) => base.id)]) {
+      for (const mode of ["vector", "fulltext"] as const) {
+        for (const labelled of labelledQueries.slice(0, 12)) {
+          const search = (limit: number) =>
+            searchKnowledgeBases(database.db, {}, { projectId: account.projectId, knowledgeBaseIds, query: labelled.query, limit, mode });
+          const [short, long] = await Promise.all([search(3), search(30)]);
+          expect(short.hits.length, `${mode}: ${labelled.query}`).toBeGreaterThan(0);
+          expect(short.hits, `${mode}: ${labelled.query}`).toEqual(long.hits.slice(0, 3));
+        }
+      }
+    }
+  });
+});
+
 describe("reciprocalRankFusion", () => {
   it("adds 1/(k + rank) over the lists, so agreement beats one high rank", () => {
     const fused = reciprocalRankFusion([["a", "b", "c"], ["b", "c", "a"], ["b"]], 60);

@@ -172,7 +172,9 @@ export async function searchKnowledgeBases(
   const options = ZKnowledgeSearchOptions.parse(input);
   const bases = await loadSearchBases(db, input.projectId, input.knowledgeBaseIds);
   const path = await activeVectorPath(db);
-  const candidates = Math.max(options.limit * 4, 40);
+  // Fusion and a rerank look below each list's top `limit`; one list alone (vector or full text over
+  // bases whose chunks are all different) ranks its own top `limit` first, so that is all it needs.
+  const candidates = options.mode === "hybrid" || options.rerank ? Math.max(options.limit * 4, 40) : options.limit;
   const filters = options.filters;
 
   const fullTextPromise =
