@@ -484,34 +484,39 @@ export class VectorStore {
   /** The row's int8 codes, scale, residual norm and norm (float64 sums of float32 values: exact enough, see the bound's margin). */
   private quantize(row: number) {
     if (!this.codesMemory) return;
-    const { words, dimensions } = this;
+    const { words, codes, dimensions } = this;
     const offset = row * this.stride;
+    const end = offset + dimensions;
     let largest = 0;
-    let allFinite = true;
-    for (let index = 0; index < dimensions; index += 1) {
-      const value = words[offset + index] as number;
-      if (!Number.isFinite(value)) allFinite = false;
-      else if (Math.abs(value) > largest) largest = Math.abs(value);
+    let norm = 0;
+    for (let index = offset; index < end; index += 1) {
+      const value = words[index] as number;
+      const magnitude = value < 0 ? -value : value;
+      if (magnitude > largest) largest = magnitude;
+      norm += value * value;
     }
     const codesAt = row * this.codeStride;
-    if (!allFinite || largest === 0) {
+    // NaN or infinity anywhere makes the sum of squares NaN or infinite.
+    if (!Number.isFinite(norm) || largest === 0) {
       // Codes of zero; a non-finite vector is always left for the exact pass (its bound is infinite).
-      this.codes.fill(0, codesAt, codesAt + dimensions);
+      codes.fill(0, codesAt, codesAt + dimensions);
       this.scale[row] = 0;
-      this.residual[row] = allFinite ? 0 : Number.POSITIVE_INFINITY;
-      this.norm[row] = allFinite ? 0 : Number.POSITIVE_INFINITY;
+      this.residual[row] = norm === 0 ? 0 : Number.POSITIVE_INFINITY;
+      this.norm[row] = norm === 0 ? 0 : Number.POSITIVE_INFINITY;
       return;
     }
     const scale = Math.fround(largest / 127);
+    // Any codes give a valid bound as long as the residual is measured from them; these round to nearest.
+    const inverse = 1 / scale;
     let residual = 0;
-    let norm = 0;
     for (let index = 0; index < dimensions; index += 1) {
       const value = words[offset + index] as number;
-      const code = Math.max(-127, Math.min(127, Math.round(value / scale)));
-      this.codes[codesAt + index] = code;
+      let code = Math.round(value * inverse);
+      if (code > 127) code = 127;
+      else if (code < -127) code = -127;
+      codes[codesAt + index] = code;
       const lost = value - code * scale;
       residual += lost * lost;
-      norm += value * value;
     }
     this.scale[row] = scale;
     this.residual[row] = roundedUp(Math.sqrt(residual));
