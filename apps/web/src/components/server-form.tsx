@@ -8,10 +8,8 @@
  * stays (no form reset), the pending state shows, a lost connection is a message rather than a broken
  * page, and the success callback updates caches, toasts and navigates as before.
  */
-import { type FormEvent, Fragment, type ReactNode, useActionState, useEffect, useRef, useState, useTransition } from "react";
+import { type FormEvent, useActionState, useEffect, useRef, useState, useTransition } from "react";
 import { ENHANCED_FIELD, type FormAction, type FormState, type FormValues, idleFormState } from "~/server/actions/form-state";
-import { type AccountProject, useCurrentProject } from "./current-project";
-import { EmptyState } from "./feedback";
 
 interface ServerFormOptions<Data> {
   /** Checks in the browser before sending; false keeps the submission here (the form shows why). */
@@ -78,33 +76,4 @@ export function useServerForm<Data>(action: FormAction<Data>, options: ServerFor
     isSucceeded: state.status === "success",
     formProps: { action: formAction, onSubmit },
   };
-}
-
-/**
- * ProjectScope for pages whose form the server renders: until the browser has said which project it
- * works in, the server's choice (the project cookie, else the first project) is used, so the page is
- * complete without JavaScript. If the browser then chooses another project, the form starts afresh for it.
- */
-export function ServerProjectScope({
-  serverProject,
-  children,
-}: {
-  serverProject: AccountProject | null;
-  children: (project: AccountProject) => ReactNode;
-}) {
-  const { project: browserProject, isResolved } = useCurrentProject();
-  const project = isResolved ? browserProject : serverProject;
-  if (!project) {
-    return (
-      <EmptyState title="You are not in any project yet">
-        Create one with “New project” in the sidebar, or ask a project admin for an invitation link.
-      </EmptyState>
-    );
-  }
-  return <Fragment key={project.id}>{children(project)}</Fragment>;
-}
-
-/** Server-fetched data for the project the server rendered for; none for another project the browser chose. */
-export function initialDataFor<Data>(initial: { projectId: string; data: Data } | null | undefined, projectId: string): Data | undefined {
-  return initial?.projectId === projectId ? initial.data : undefined;
 }

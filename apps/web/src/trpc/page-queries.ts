@@ -67,6 +67,11 @@ export function lastFireInput(projectId: string, scheduleId: string): Inputs["sc
   return { projectId, scheduleId, limit: 1 };
 }
 
+/** The knowledge bases one can attach (the agent form's checkboxes), newest first. */
+export function knowledgeBaseChoicesInput(projectId: string): Inputs["knowledge"]["list"] {
+  return { projectId, limit: LOOKUP_LIMIT };
+}
+
 export function knowledgeBasesPageInput(projectId: string, search = "", cursor?: string): Inputs["knowledge"]["list"] {
   return { projectId, search: search || undefined, limit: LIST_PAGE_SIZE, cursor };
 }

@@ -15,17 +15,17 @@ import { type AccountProject, ProjectScope } from "~/components/current-project"
 import { ErrorState, InlineError, LoadingState } from "~/components/feedback";
 import { SelectField, TextField } from "~/components/field";
 import { hasRole } from "~/components/format";
-import { initialDataFor, ServerProjectScope, useServerForm } from "~/components/server-form";
+import { useServerForm } from "~/components/server-form";
 import { createAgentAction } from "~/server/actions/agents";
 import { type FormValues, submittedText, submittedTexts, submittedValues } from "~/server/actions/form-state";
 import { type ApiError, appCodeOf, errorMessage, fieldErrorsOf } from "~/trpc/errors";
+import { knowledgeBaseChoicesInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import styles from "./agents.module.css";
 import { providerLabels } from "./model-label";
 import { localModelLabel, localModelNames, type ModelProvider, modelProviders, ZAgentDefinition } from "./shared";
 
 type Agent = RouterOutputs["agents"]["get"];
-type KnowledgeBasePage = RouterOutputs["knowledge"]["list"];
 
 const providerOptions = modelProviders.map((provider) => ({
   value: provider,
@@ -229,19 +229,9 @@ const shownPaths = [
   "knowledgeBaseIds",
 ];
 
-/** The server renders the form for its idea of the current project, with that project's knowledge bases. */
-export function NewAgentView({
-  serverProject,
-  initialKnowledgeBases,
-}: {
-  serverProject: AccountProject | null;
-  initialKnowledgeBases: { projectId: string; data: KnowledgeBasePage } | null;
-}) {
-  return (
-    <ServerProjectScope serverProject={serverProject}>
-      {(project) => <AgentForm project={project} agent={null} initialKnowledgeBases={initialDataFor(initialKnowledgeBases, project.id)} />}
-    </ServerProjectScope>
-  );
+/** /agents/new prefetches knowledgeBaseChoicesInput on the server, so the form arrives whole, knowledge bases included. */
+export function NewAgentView() {
+  return <ProjectScope>{(project) => <AgentForm project={project} agent={null} />}</ProjectScope>;
 }
 
 export function EditAgentView({ agentId }: { agentId: string }) {
@@ -257,15 +247,7 @@ function EditAgent({ project, agentId }: { project: AccountProject; agentId: str
   return <AgentForm key={agent.data.id} project={project} agent={agent.data} />;
 }
 
-function AgentForm({
-  project,
-  agent,
-  initialKnowledgeBases,
-}: {
-  project: AccountProject;
-  agent: Agent | null;
-  initialKnowledgeBases?: KnowledgeBasePage | undefined;
-}) {
+function AgentForm({ project, agent }: { project: AccountProject; agent: Agent | null }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
@@ -274,10 +256,7 @@ function AgentForm({
   const [isSaved, setIsSaved] = useState(false);
   // The first hundred bases (the most a project is expected to hold); more would need a search here.
   const knowledgeBases = useQuery(
-    trpc.knowledge.list.queryOptions(
-      { projectId: project.id, limit: 100 },
-      { select: (page) => page.items, ...(initialKnowledgeBases ? { initialData: initialKnowledgeBases } : {}) },
-    ),
+    trpc.knowledge.list.queryOptions(knowledgeBaseChoicesInput(project.id), { select: (page) => page.items }),
   );
   const canEdit = hasRole(project.role, "member");
   const isArchived = Boolean(agent?.archivedAt);

@@ -25,12 +25,12 @@ import {
   submittedValues,
 } from "~/server/actions/form-state";
 import { errorMessage } from "~/trpc/errors";
+import { activeAgentsInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
 import styles from "./circles.module.css";
 import { type Circle, type CircleStrategy, strategies, strategyLabels } from "./shared";
 
-type AgentPage = RouterOutputs["agents"]["list"];
-type Agent = AgentPage["items"][number];
+type Agent = RouterOutputs["agents"]["list"]["items"][number];
 interface MemberDraft {
   /** Stable across reordering and removal, for React's list keys. */
   key: string;
@@ -53,18 +53,10 @@ function optionalNumber(text: string, scale = 1): number | undefined {
 /** Where the form shows each error path; the rest goes above the button. */
 const shownPaths = ["name", "description", "strategy", "coordinatorAgentId", "members", "termination"];
 
-/**
- * `initialAgents`: the project's agents as the server fetched them, so the server renders the whole form
- * (a new circle's page); without them the form waits for the query.
- */
-export function CircleForm({ project, circle, initialAgents }: { project: AccountProject; circle?: Circle; initialAgents?: AgentPage }) {
+/** A new circle's page prefetches activeAgentsInput on the server, so the form arrives whole. */
+export function CircleForm({ project, circle }: { project: AccountProject; circle?: Circle }) {
   const trpc = useTRPC();
-  const agents = useQuery(
-    trpc.agents.list.queryOptions(
-      { projectId: project.id, includeArchived: false, limit: 100 },
-      initialAgents ? { initialData: initialAgents } : {},
-    ),
-  );
+  const agents = useQuery(trpc.agents.list.queryOptions(activeAgentsInput(project.id)));
   if (agents.isPending) return <LoadingState label="Loading agents…" />;
   if (agents.isError) return <ErrorState error={agents.error} onRetry={() => agents.refetch()} />;
   return <CircleFormFields project={project} agents={agents.data.items} {...(circle ? { circle } : {})} />;

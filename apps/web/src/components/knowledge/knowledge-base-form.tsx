@@ -8,11 +8,11 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import type { AccountProject } from "~/components/current-project";
+import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { ErrorState, InlineError, LoadingState } from "~/components/feedback";
 import { SelectField } from "~/components/field";
 import { hasRole } from "~/components/format";
-import { initialDataFor, ServerProjectScope, useServerForm } from "~/components/server-form";
+import { useServerForm } from "~/components/server-form";
 import { Button } from "~/components/ui/button";
 import { toast } from "~/components/ui/toast";
 import { isUnderPath, submittedText, submittedValues } from "~/server/actions/form-state";
@@ -28,35 +28,26 @@ const DEFAULT_CHUNK_OVERLAP = "150";
 
 const shownFields = ["name", "description", "embedding", "chunkSize", "chunkOverlap"] as const;
 
-/** /knowledge/new: the form on a page of its own, rendered by the server for its idea of the current project. */
-export function NewKnowledgeBaseView({
-  serverProject,
-  initialModels,
-}: {
-  serverProject: AccountProject | null;
-  initialModels: { projectId: string; data: EmbeddingModelOption[] } | null;
-}) {
+/** /knowledge/new: the form on a page of its own (the page prefetches the embedding models on the server). */
+export function NewKnowledgeBaseView() {
   return (
-    <ServerProjectScope serverProject={serverProject}>
-      {(project) => {
-        if (!hasRole(project.role, "member")) return <p className="callout callout-info">Members and above can create knowledge bases.</p>;
-        const models = initialDataFor(initialModels, project.id);
-        return (
+    <ProjectScope>
+      {(project) =>
+        hasRole(project.role, "member") ? (
           <section className="section panel" aria-label={`New knowledge base in ${project.name}`}>
-            <KnowledgeBaseForm project={project} {...(models ? { initialModels: models } : {})} />
+            <KnowledgeBaseForm project={project} />
           </section>
-        );
-      }}
-    </ServerProjectScope>
+        ) : (
+          <p className="callout callout-info">Members and above can create knowledge bases.</p>
+        )
+      }
+    </ProjectScope>
   );
 }
 
-/** `initialModels`: the embedding models as the server fetched them, so the server renders the whole form. */
-export function KnowledgeBaseForm({ project, initialModels }: { project: AccountProject; initialModels?: EmbeddingModelOption[] }) {
+export function KnowledgeBaseForm({ project }: { project: AccountProject }) {
   const trpc = useTRPC();
-  const models = useQuery(
-    trpc.knowledge.embeddingModels.queryOptions({ projectId: project.id }, initialModels ? { initialData: initialModels } : {}),
-  );
+  const models = useQuery(trpc.knowledge.embeddingModels.queryOptions({ projectId: project.id }));
   if (models.isPending) return <LoadingState label="Loading embedding models…" />;
   if (models.isError) return <ErrorState error={models.error} onRetry={() => models.refetch()} />;
   return <KnowledgeBaseFormFields project={project} models={models.data} />;

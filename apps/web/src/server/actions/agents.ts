@@ -6,8 +6,9 @@
  */
 import type { RouterInputs, RouterOutputs } from "@gathering/api";
 import { ZAgentDefinition } from "@gathering/core/browser";
+import { optionalNumberOf, textOf, textsOf } from "./form-input";
 import type { FieldErrors, FormState } from "./form-state";
-import { optionalNumberOf, runFormAction, textOf, textsOf } from "./run-form-action";
+import { runFormAction } from "./run-form-action";
 
 type Agent = RouterOutputs["agents"]["create"];
 

@@ -4,9 +4,9 @@ import { redirect } from "next/navigation";
 import { SIGNED_UP_NOT_SIGNED_IN, safeNextPath, signInErrorMessage } from "~/components/auth/sign-in-errors";
 import { createServerApi } from "~/server/session";
 import { signInWithCredentials } from "./credentials-sign-in";
+import { invalidStateOf, isEnhancedSubmission, submittedValuesOf, textOf } from "./form-input";
 import type { FormState } from "./form-state";
-import { rememberProjectOnServer } from "./project-scope";
-import { invalidStateOf, isEnhancedSubmission, submittedValuesOf, textOf } from "./run-form-action";
+import { rememberProjectOnServer } from "./remember-project";
 
 const secretFields = ["password"] as const;
 

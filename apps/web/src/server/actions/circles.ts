@@ -6,8 +6,9 @@
  */
 import type { RouterOutputs } from "@gathering/api";
 import { ZCircleDefinition } from "@gathering/core";
+import { optionalNumberOf, requiredNumberOf, textOf } from "./form-input";
 import type { FieldErrors, FormState } from "./form-state";
-import { optionalNumberOf, requiredNumberOf, runFormAction, textOf } from "./run-form-action";
+import { runFormAction } from "./run-form-action";
 
 type Circle = RouterOutputs["circles"]["create"];
 

@@ -6,8 +6,9 @@
  */
 import type { RouterInputs, RouterOutputs } from "@gathering/api";
 import { ZCreateKnowledgeBaseInput } from "@gathering/core";
+import { optionalNumberOf, textOf } from "./form-input";
 import type { FieldErrors, FormState } from "./form-state";
-import { optionalNumberOf, runFormAction, textOf } from "./run-form-action";
+import { runFormAction } from "./run-form-action";
 
 type KnowledgeBase = RouterOutputs["knowledge"]["create"];
 

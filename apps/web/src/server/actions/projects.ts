@@ -1,9 +1,10 @@
 "use server";
 /** The new-project form's server action: projects.create through the server caller; the new project becomes the current one. */
 import type { RouterOutputs } from "@gathering/api";
+import { textOf } from "./form-input";
 import type { FormState } from "./form-state";
-import { rememberProjectOnServer } from "./project-scope";
-import { runFormAction, textOf } from "./run-form-action";
+import { rememberProjectOnServer } from "./remember-project";
+import { runFormAction } from "./run-form-action";
 
 type Project = RouterOutputs["projects"]["create"];
 
