@@ -6,17 +6,30 @@
  * really returns.
  */
 import type { BrowserContext, Page } from "@playwright/test";
-import { alertsOf, currentProjectId, expect, newAccount, owner, signedOut, type TestAccount, test, uniqueSuffix } from "./account";
+import {
+  alertsOf,
+  currentProjectId,
+  expect,
+  newAccount,
+  overviewHeading,
+  owner,
+  signedOut,
+  type TestAccount,
+  test,
+  uniqueSuffix,
+} from "./account";
 
 const SESSION_COOKIE = "next-auth.session-token";
 
 /**
- * Signed in, on the dashboard: the shell (rendered by the dashboard layout) names the account. The
- * overview's own panels are streamed behind the dashboard's loading fallback, which needs a script to show.
+ * Signed in, on the dashboard: the shell (rendered by the dashboard layout) names the account, and the
+ * overview arrives whole, its data prefetched on the server (no loading boundary waits for a script).
  */
 async function expectDashboardFor(page: Page, account: Pick<TestAccount, "name">): Promise<void> {
   await expect(page).toHaveURL("/");
   await expect(page.getByRole("button", { name: `Account: ${account.name}` })).toBeVisible();
+  await expect(overviewHeading(page)).toBeVisible();
+  await expect(page.getByRole("region", { name: "Current project" }).getByTestId("project-name")).not.toBeEmpty();
 }
 
 /** What a tRPC query answers over HTTP (superjson's `json` part), as this browser's session. */

@@ -2,7 +2,7 @@
 /** The dashboard frame: brand, project switcher, bell, command palette, navigation, worker indicator, user menu and the notices around every page. */
 import type { RouterOutputs } from "@gathering/api";
 import { useQuery } from "@tanstack/react-query";
-import Link from "next/link";
+import Link, { useLinkStatus } from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { useTRPC } from "~/trpc/react";
@@ -17,6 +17,16 @@ import { UserMenu } from "./user-menu";
 import { WorkerIndicator } from "./worker-indicator";
 
 export type Account = RouterOutputs["auth"]["me"];
+
+/**
+ * A page is prepared on the server with its data before it is shown, so a click may take a moment: the
+ * clicked link shows a small spinner until the page arrives. (A route-level loading boundary would show
+ * at once, but it would also hide the whole page from a browser without JavaScript.)
+ */
+function PendingHint() {
+  const { pending } = useLinkStatus();
+  return pending ? <span className="nav-link-pending spinner" aria-hidden="true" /> : null;
+}
 
 function isCurrentPath(pathname: string, href: string): boolean {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
@@ -66,6 +76,7 @@ export function AppShell({
                       <li key={item.href}>
                         <Link href={item.href} className="nav-link" aria-current={isCurrentPath(pathname, item.href) ? "page" : undefined}>
                           {item.label}
+                          <PendingHint />
                         </Link>
                       </li>
                     ))}
