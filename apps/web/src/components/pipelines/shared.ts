@@ -94,10 +94,11 @@ export function formatDuration(ms: number | null | undefined): string {
   return `${Math.floor(totalSeconds / 3_600)} h ${Math.floor((totalSeconds % 3_600) / 60)} min`;
 }
 
-export function durationBetween(start: Date | null, end: Date | null, now: number): number | null {
-  if (!start) return null;
+/** From start to end, or to `now` while it has not ended (null: no clock yet, see useClock). */
+export function durationBetween(start: Date | null, end: Date | null, now: number | null): number | null {
+  if (!start || (!end && now === null)) return null;
   // The clock may lag a node that started after it last ticked; a duration is never negative.
-  return Math.max(0, (end ? end.getTime() : now) - start.getTime());
+  return Math.max(0, (end ? end.getTime() : (now ?? 0)) - start.getTime());
 }
 
 /** The first eight characters of an id: enough to tell runs apart in a table. */
