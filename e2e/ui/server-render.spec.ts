@@ -1,7 +1,8 @@
 /**
  * The dashboard's pages arrive with their data: server components prefetch through tRPC and hydrate the
  * browser's cache. The raw HTML of a list or detail page (fetched with the page's cookies, before any script
- * runs) already names the objects; in the browser the hydrated list is shown without asking for it again.
+ * runs) already names the objects; in the browser the hydrated list is shown without asking for it again,
+ * and no page hydrates with a mismatch, also for a reader in another time zone and locale than the server.
  */
 import { currentProjectId, expect, test, uniqueSuffix } from "./account";
 import { collectPageProblems } from "./page-problems";
@@ -35,6 +36,13 @@ test("list and detail pages render their data on the server, and the browser use
   });
   const base = await call<{ id: string }>("knowledge.create", { projectId, name: baseName });
   const task = await call<{ id: string }>("tasks.submit", { projectId, agentId: agent.id, input: taskText });
+  // Due within the minute: its row says "in less than a minute" or "in 1 min", a clock the server must not read.
+  await call("schedules.create", {
+    projectId,
+    name: `Prefetched schedule ${suffix}`,
+    cron: "* * * * *",
+    action: { kind: "send_notification", title: "Ping", body: "Ping", inApp: {} },
+  });
 
   /** The HTML the server sends for `path`, as a browser receives it before running any script. */
   async function firstHtml(path: string): Promise<string> {
@@ -74,5 +82,56 @@ test("list and detail pages render their data on the server, and the browser use
     expect(listInputs.filter((input) => !input.includes(agentName))).toEqual([]);
   });
 
+  await test.step("each page loads whole in the browser and hydrates without a mismatch", async () => {
+    // A hydration mismatch is a console error, which `problems` collects.
+    for (const [path, heading] of [
+      ["/", "Overview"],
+      ["/agents", "Agents"],
+      ["/circles", "Circles"],
+      ["/pipelines", "Pipelines"],
+      ["/runs", "Runs"],
+      ["/schedules", "Schedules"],
+      ["/knowledge", "Knowledge"],
+      ["/tools", "Tools"],
+      ["/tasks", "Tasks"],
+      ["/audit", "Audit"],
+      ["/notifications", "Notifications"],
+      [`/agents/${agent.id}`, agentName],
+      [`/knowledge/${base.id}`, baseName],
+      [`/tasks/${task.id}`, "Task"],
+    ] as const) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { level: 1, name: heading, exact: true }), path).toBeVisible();
+    }
+    await page.goto("/schedules");
+    await expect(page.getByTestId("schedule-next-fire").first()).toContainText(/in (less than a minute|\d+ min)/);
+  });
+
   expect(problems).toEqual([]);
+});
+
+test.describe("a reader in another time zone and locale than the server's", () => {
+  test.use({ timezoneId: "Asia/Tokyo", locale: "de-DE" });
+
+  test("pages hydrate without a mismatch, while the server still guesses the zone and once the browser has told it", async ({
+    page,
+    context,
+  }) => {
+    const problems = collectPageProblems(page);
+    const paths = ["/", "/agents", "/circles", "/pipelines", "/runs", "/schedules", "/knowledge", "/tasks", "/audit", "/notifications"];
+    async function visitAll() {
+      for (const path of paths) {
+        await page.goto(path);
+        await expect(page.getByRole("main").getByRole("heading", { level: 1 }), path).toBeVisible();
+      }
+    }
+    // The signed-in state was saved by a browser in the server's zone: the first page is written for that one.
+    await page.goto("/");
+    await expect
+      .poll(async () => (await context.cookies()).find((cookie) => cookie.name === "gathering.display")?.value)
+      .toBe(encodeURIComponent("de-DE|Asia/Tokyo"));
+    // From then on the server writes every date and number as this browser does.
+    await visitAll();
+    expect(problems).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@
 /** The installation at a glance: version, database, workers (system.info). */
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "~/trpc/react";
+import { formatTime } from "./format";
 
 export function SystemPanel() {
   const trpc = useTRPC();
@@ -41,7 +42,7 @@ export function SystemPanel() {
         <p className="stat" data-testid="workers">
           {workers.live} live
         </p>
-        <p className="muted">{workers.lastSeenAt ? `Last heartbeat ${workers.lastSeenAt.toLocaleTimeString()}` : "No heartbeat yet"}</p>
+        <p className="muted">{workers.lastSeenAt ? `Last heartbeat ${formatTime(workers.lastSeenAt)}` : "No heartbeat yet"}</p>
       </article>
     </section>
   );

@@ -1,10 +1,12 @@
 /** Every dashboard page needs a signed-in user; others go to the sign-in page. The shell gets the account up front. */
 
 import { serverEnv } from "@gathering/server";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { type Account, AppShell } from "~/components/app-shell";
+import { DISPLAY_COOKIE, parseDisplayFormat, runtimeDisplayFormat } from "~/components/display-format";
+import { DisplayFormatProvider } from "~/components/display-format-provider";
 import { getServerAccount, getServerProject } from "~/server/prefetch";
 
 export const dynamic = "force-dynamic";
@@ -19,9 +21,13 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   if (!account) redirect("/sign-in");
   // The page renders for this project on the server already, so its data can be in the first HTML.
   const project = await getServerProject();
+  // Dates and numbers in the reader's locale and zone from the first HTML on (their own when the browser said so).
+  const displayFormat = parseDisplayFormat((await cookies()).get(DISPLAY_COOKIE)?.value) ?? runtimeDisplayFormat();
   return (
-    <AppShell account={account} initialProjectId={project?.id ?? null}>
-      {children}
-    </AppShell>
+    <DisplayFormatProvider serverFormat={displayFormat}>
+      <AppShell account={account} initialProjectId={project?.id ?? null}>
+        {children}
+      </AppShell>
+    </DisplayFormatProvider>
   );
 }

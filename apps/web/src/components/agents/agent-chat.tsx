@@ -13,7 +13,7 @@ import Link from "next/link";
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState, ErrorState, LoadingState } from "~/components/feedback";
-import { formatDateTime, hasRole } from "~/components/format";
+import { formatDateTime, formatNumber, hasRole } from "~/components/format";
 import { CitationList, CitedText } from "~/components/knowledge/citations";
 import { TabList, tabPanelProps } from "~/components/ui/tabs";
 import { type ApiError, appCodeOf, errorMessage } from "~/trpc/errors";
@@ -424,7 +424,7 @@ function MessageView({ message }: { message: StoredMessage }) {
           </span>
         ) : null}
         <span>
-          {message.inputTokens.toLocaleString()} in / {message.outputTokens.toLocaleString()} out tokens
+          {formatNumber(message.inputTokens)} in / {formatNumber(message.outputTokens)} out tokens
         </span>
         <span>{formatUsd(message.costMicros)}</span>
         {note ? <span>{note}</span> : null}

@@ -7,7 +7,7 @@ import { type FormEvent, useId, useState } from "react";
 import { ConfirmButton } from "~/components/confirm-button";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
-import { formatDateTime, hasRole } from "~/components/format";
+import { formatDateTime, formatNumber, hasRole } from "~/components/format";
 import { errorMessage } from "~/trpc/errors";
 import { circleRunsInput } from "~/trpc/page-queries";
 import { useTRPC } from "~/trpc/react";
@@ -92,7 +92,7 @@ function CircleSummary({
       {circle.coordinatorAgentId ? <p>Coordinator: {circle.coordinatorName ?? "an agent no longer found"}</p> : null}
       <p className="muted">
         Stops after {termination.maxTurns} turns
-        {termination.maxTokens ? `, ${termination.maxTokens.toLocaleString()} tokens` : ""}
+        {termination.maxTokens ? `, ${formatNumber(termination.maxTokens)} tokens` : ""}
         {termination.maxCostMicros ? `, ${formatUsd(termination.maxCostMicros)}` : ""}
         {termination.timeoutSeconds ? `, ${termination.timeoutSeconds} s` : ""}
         {termination.completionPhrase ? `, or when someone says “${termination.completionPhrase}”` : ""}, or when a member calls finish.
@@ -187,7 +187,7 @@ function RunHistory({ project, circleId }: { project: AccountProject; circleId: 
                     {run.stopReason ? <span className="muted"> ({stopReasonLabels[run.stopReason]})</span> : null}
                   </td>
                   <td className={styles.numeric}>{run.turnsCompleted}</td>
-                  <td className={styles.numeric}>{(run.inputTokens + run.outputTokens).toLocaleString()}</td>
+                  <td className={styles.numeric}>{formatNumber(run.inputTokens + run.outputTokens)}</td>
                   <td className={styles.numeric}>{formatUsd(run.costMicros)}</td>
                   <td className="nowrap">{formatDateTime(run.startedAt)}</td>
                 </tr>

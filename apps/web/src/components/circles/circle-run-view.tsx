@@ -10,7 +10,7 @@ import Link from "next/link";
 import { type FormEvent, useId, useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
-import { formatDateTime, hasRole } from "~/components/format";
+import { formatDateTime, formatNumber, hasRole } from "~/components/format";
 import { errorMessage } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import styles from "./circles.module.css";
@@ -69,7 +69,7 @@ function CircleRunPage({ project, runId }: { project: AccountProject; runId: str
             Turn {data.turnsCompleted} of at most {data.termination.maxTurns}
           </span>
           <span>
-            {(data.inputTokens + data.outputTokens).toLocaleString()} tokens · {formatUsd(data.costMicros)}
+            {formatNumber(data.inputTokens + data.outputTokens)} tokens · {formatUsd(data.costMicros)}
           </span>
           {data.stopReason ? <span data-testid="circle-run-stop-reason">Ended by {stopReasonLabels[data.stopReason]}</span> : null}
           {canControl ? <RunControls project={project} run={data} /> : null}
@@ -132,7 +132,7 @@ function Transcript({
             <span className="muted">
               turn {message.turnNumber}
               {message.authorKind === "agent"
-                ? ` · ${(message.inputTokens + message.outputTokens).toLocaleString()} tokens · ${formatUsd(message.costMicros)}${message.model ? ` · ${message.model}` : ""}`
+                ? ` · ${formatNumber(message.inputTokens + message.outputTokens)} tokens · ${formatUsd(message.costMicros)}${message.model ? ` · ${message.model}` : ""}`
                 : ""}{" "}
               · {formatDateTime(message.createdAt)}
             </span>

@@ -9,6 +9,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import type { AccountProject } from "~/components/current-project";
 import { ErrorState, LoadingState } from "~/components/feedback";
+import { formatNumber } from "~/components/format";
 import { appCodeOf } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import styles from "./knowledge.module.css";
@@ -76,8 +77,8 @@ export function DocumentChunksView({ project, documentId, citedChunkId, citedFal
     <section className="section" aria-labelledby="chunks-heading">
       <h2 id="chunks-heading">{name}</h2>
       <p className="muted">
-        {chunkCount.toLocaleString()} chunk{chunkCount === 1 ? "" : "s"}
-        {chunks.length < chunkCount ? `, the first ${chunks.length.toLocaleString()} shown` : ""}
+        {formatNumber(chunkCount)} chunk{chunkCount === 1 ? "" : "s"}
+        {chunks.length < chunkCount ? `, the first ${formatNumber(chunks.length)} shown` : ""}
         {cited ? ` · cited: chunk ${cited.position + 1}` : ""}
       </p>
       <ol className={styles.chunks} aria-label={`Chunks of ${name}`}>
@@ -112,7 +113,7 @@ function ChunkItem({
         <span>Chunk {chunk.position + 1}</span>
         {headingPath ? <span className={styles.citationPath}>{headingPath}</span> : null}
         <span>
-          characters {chunk.startOffset.toLocaleString()}–{chunk.endOffset.toLocaleString()}
+          characters {formatNumber(chunk.startOffset)}–{formatNumber(chunk.endOffset)}
         </span>
         {isCited ? <strong>Cited</strong> : null}
       </div>

@@ -9,7 +9,7 @@ import { ConfirmButton } from "~/components/confirm-button";
 import type { AccountProject } from "~/components/current-project";
 import { EmptyState } from "~/components/feedback";
 import { SelectField } from "~/components/field";
-import { formatDateTime } from "~/components/format";
+import { formatDateTime, formatNumber } from "~/components/format";
 import { Button } from "~/components/ui/button";
 import { PagedTable, usePagedList } from "~/components/ui/paged-table";
 import { toast } from "~/components/ui/toast";
@@ -129,7 +129,7 @@ export function DocumentsTable({ project, knowledgeBase, canEdit, status, onStat
                 <DocumentStatusCell document={document} />
               </td>
               <td className="nowrap" data-testid="document-chunks">
-                {document.status === "ready" ? document.chunkCount.toLocaleString() : <span className="muted">—</span>}
+                {document.status === "ready" ? formatNumber(document.chunkCount) : <span className="muted">—</span>}
               </td>
               <td className="nowrap">{formatDateTime(document.createdAt)}</td>
               <td className="cell-actions">

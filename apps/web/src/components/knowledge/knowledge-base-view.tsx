@@ -11,7 +11,7 @@ import Link from "next/link";
 import { useId, useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { ErrorState, LoadingState } from "~/components/feedback";
-import { formatDateTime, hasRole } from "~/components/format";
+import { formatDateTime, formatNumber, hasRole } from "~/components/format";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { TabList, tabPanelProps } from "~/components/ui/tabs";
@@ -161,20 +161,20 @@ function Overview({ base }: { base: KnowledgeBase }) {
         <div>
           <dt>Chunking</dt>
           <dd>
-            up to {base.chunkSize.toLocaleString()} characters, {base.chunkOverlap.toLocaleString()} overlap
+            up to {formatNumber(base.chunkSize)} characters, {formatNumber(base.chunkOverlap)} overlap
           </dd>
         </div>
         <div>
           <dt>Documents</dt>
           <dd>
-            <span data-testid="knowledge-document-count">{base.documentCount.toLocaleString()}</span> ·{" "}
-            {base.readyDocumentCount.toLocaleString()} ready
-            {base.failedDocumentCount > 0 ? ` · ${base.failedDocumentCount.toLocaleString()} failed` : ""}
+            <span data-testid="knowledge-document-count">{formatNumber(base.documentCount)}</span> · {formatNumber(base.readyDocumentCount)}{" "}
+            ready
+            {base.failedDocumentCount > 0 ? ` · ${formatNumber(base.failedDocumentCount)} failed` : ""}
           </dd>
         </div>
         <div>
           <dt>Searchable chunks</dt>
-          <dd data-testid="knowledge-chunk-count">{base.chunkCount.toLocaleString()}</dd>
+          <dd data-testid="knowledge-chunk-count">{formatNumber(base.chunkCount)}</dd>
         </div>
         <div>
           <dt>Updated</dt>

@@ -8,7 +8,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState } from "~/components/feedback";
-import { formatDateTime, hasRole } from "~/components/format";
+import { formatDateTime, formatNumber, hasRole } from "~/components/format";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
@@ -105,13 +105,13 @@ function KnowledgeBaseCells({ base }: { base: KnowledgeBase }) {
         {base.embedding.provider === "local" ? <span className={styles.rowDescription}>Offline, built in</span> : null}
       </td>
       <td className="nowrap">
-        {base.documentCount.toLocaleString()}
+        {formatNumber(base.documentCount)}
         <span className={styles.rowDescription}>
-          {base.readyDocumentCount.toLocaleString()} ready
-          {base.failedDocumentCount > 0 ? ` · ${base.failedDocumentCount.toLocaleString()} failed` : ""}
+          {formatNumber(base.readyDocumentCount)} ready
+          {base.failedDocumentCount > 0 ? ` · ${formatNumber(base.failedDocumentCount)} failed` : ""}
         </span>
       </td>
-      <td className="nowrap">{base.chunkCount.toLocaleString()}</td>
+      <td className="nowrap">{formatNumber(base.chunkCount)}</td>
       <td className="nowrap">{formatDateTime(base.updatedAt)}</td>
       <td className="cell-actions">
         <Button asChild variant="secondary" size="small">

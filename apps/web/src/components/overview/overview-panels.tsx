@@ -11,7 +11,7 @@ import { useRef, useState } from "react";
 import { RunStatusBadge as CircleRunStatusBadge } from "~/components/circles/run-status-badge";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState, ErrorState, LoadingState } from "~/components/feedback";
-import { formatDateTime } from "~/components/format";
+import { formatDateTime, formatTime } from "~/components/format";
 import { RunStatusBadge } from "~/components/pipelines/run-status-badge";
 import { shortId } from "~/components/pipelines/shared";
 import { type ProjectEvent, useProjectEvents } from "~/components/project-events";
@@ -204,7 +204,7 @@ function RecentEvents({ events }: { events: ReceivedEvent[] }) {
           >
             <span className="min-w-0 truncate">{describeEvent(event)}</span>
             <time className="shrink-0 text-xs text-muted" dateTime={event.receivedAt.toISOString()}>
-              {event.receivedAt.toLocaleTimeString()}
+              {formatTime(event.receivedAt)}
             </time>
           </li>
         ))}

@@ -12,11 +12,12 @@ import { Background, Controls, type NodeChange, ReactFlow, ReactFlowProvider } f
 import "@xyflow/react/dist/style.css";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { type ReactNode, useEffect, useId, useMemo, useState } from "react";
+import { type ReactNode, useId, useMemo, useState } from "react";
 import { ConfirmButton } from "~/components/confirm-button";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { ErrorState, LoadingState } from "~/components/feedback";
-import { formatDateTime, hasRole } from "~/components/format";
+import { formatDateTime, formatNumber, hasRole } from "~/components/format";
+import { useClock } from "~/components/use-clock";
 import { errorMessage } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import { Dialog } from "./dialog";
@@ -45,17 +46,6 @@ export function RunView({ runId }: { runId: string }) {
   return <ProjectScope>{(project) => <RunPage project={project} runId={runId} />}</ProjectScope>;
 }
 
-/** A clock for the durations of what is still running; no requests. */
-function useNow(isTicking: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!isTicking) return;
-    const timer = setInterval(() => setNow(Date.now()), 1_000);
-    return () => clearInterval(timer);
-  }, [isTicking]);
-  return now;
-}
-
 function RunPage({ project, runId }: { project: AccountProject; runId: string }) {
   const trpc = useTRPC();
   useLivePipelines(project.id);
@@ -65,7 +55,8 @@ function RunPage({ project, runId }: { project: AccountProject; runId: string })
     enabled: run.isSuccess,
   });
   const [selectedId, setSelectedId] = useState<string | null>(null);
-  const now = useNow(run.data?.status === "running");
+  // A clock for the durations of what is still running; no requests.
+  const now = useClock(1_000, run.data?.status === "running");
 
   if (run.isPending) return <LoadingState label="Loading the run…" />;
   // A failed refetch keeps showing what was loaded; only a run never loaded is an error page.
@@ -145,7 +136,7 @@ function RunPage({ project, runId }: { project: AccountProject; runId: string })
           <div>
             <dt>Tokens</dt>
             <dd>
-              {data.inputTokens.toLocaleString()} in / {data.outputTokens.toLocaleString()} out
+              {formatNumber(data.inputTokens)} in / {formatNumber(data.outputTokens)} out
             </dd>
           </div>
           <div>
@@ -332,7 +323,7 @@ function NodeInspector({
   node: NodeRun;
   inputs: PipelineInput[];
   canAct: boolean;
-  now: number;
+  now: number | null;
 }) {
   const isWaitingApproval = node.type === "approval" && node.status === "waiting" && run.status === "running";
   const state = node.state as { message?: unknown; decision?: unknown };
@@ -356,7 +347,7 @@ function NodeInspector({
         <Fact label="Finished">{formatDateTime(node.finishedAt)}</Fact>
         <Fact label="Duration">{formatDuration(node.durationMs ?? durationBetween(node.startedAt, node.finishedAt, now))}</Fact>
         <Fact label="Tokens">
-          {node.inputTokens.toLocaleString()} in / {node.outputTokens.toLocaleString()} out
+          {formatNumber(node.inputTokens)} in / {formatNumber(node.outputTokens)} out
         </Fact>
         <Fact label="Cost">{formatUsd(node.costMicros)}</Fact>
         {node.branch ? <Fact label="Branch">{node.branch}</Fact> : null}

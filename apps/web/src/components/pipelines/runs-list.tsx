@@ -9,7 +9,7 @@ import { useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState } from "~/components/feedback";
 import { SelectField } from "~/components/field";
-import { formatDateTime } from "~/components/format";
+import { formatDateTime, formatNumber } from "~/components/format";
 import { Button } from "~/components/ui/button";
 import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { ALL, pipelineNamesInput, pipelineRunsPageInput, type RunsFilter } from "~/trpc/page-queries";
@@ -118,7 +118,7 @@ function RunCells({ run, names }: { run: PipelineRun; names: Map<string, string>
       <td className="nowrap">
         {run.finishedAt ? formatDuration(durationBetween(run.startedAt ?? run.createdAt, run.finishedAt, 0)) : "—"}
       </td>
-      <td className={`${styles.numeric} nowrap`}>{(run.inputTokens + run.outputTokens).toLocaleString()}</td>
+      <td className={`${styles.numeric} nowrap`}>{formatNumber(run.inputTokens + run.outputTokens)}</td>
       <td className={`${styles.numeric} nowrap`}>{formatUsd(run.costMicros)}</td>
     </>
   );

@@ -4,6 +4,7 @@
  * come from the API's own outputs, so a status or action kind added there fails to compile here.
  */
 import type { RouterInputs, RouterOutputs } from "@gathering/api";
+import { formatDateWith } from "../format";
 
 export type Schedule = RouterOutputs["schedules"]["get"];
 export type ScheduleFire = RouterOutputs["schedules"]["history"]["items"][number];
@@ -201,16 +202,15 @@ export function describeCron(expression: string): string | null {
 /** A fire time in the schedule's own zone, e.g. "Mon, 3 Mar 2025, 09:00 (Europe/Berlin)". */
 export function formatInZone(value: Date, timeZone: string): string {
   try {
-    return new Intl.DateTimeFormat(undefined, {
+    return formatDateWith(value, {
       weekday: "short",
-      dateStyle: undefined,
       year: "numeric",
       month: "short",
       day: "numeric",
       hour: "2-digit",
       minute: "2-digit",
       timeZone,
-    }).format(value);
+    });
   } catch {
     return value.toISOString();
   }

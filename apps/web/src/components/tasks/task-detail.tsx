@@ -10,7 +10,7 @@ import Link from "next/link";
 import { ConfirmButton } from "~/components/confirm-button";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
-import { formatDateTime, hasRole } from "~/components/format";
+import { formatDateTime, formatNumber, hasRole } from "~/components/format";
 import { errorMessage } from "~/trpc/errors";
 import { useTRPC } from "~/trpc/react";
 import { formatUsd, isTaskActive, type Task } from "./shared";
@@ -95,7 +95,7 @@ function TaskPage({ project, taskId }: { project: AccountProject; taskId: string
           <div>
             <dt>Tokens</dt>
             <dd>
-              {data.inputTokens.toLocaleString()} in / {data.outputTokens.toLocaleString()} out
+              {formatNumber(data.inputTokens)} in / {formatNumber(data.outputTokens)} out
             </dd>
           </div>
           <div>
@@ -243,7 +243,7 @@ function TranscriptMessage({ message }: { message: StoredMessage }) {
       <div className={styles.messageMeta}>
         {message.provider && message.model ? <span className="mono">{`${message.provider}:${message.model}`}</span> : null}
         <span>
-          {message.inputTokens.toLocaleString()} in / {message.outputTokens.toLocaleString()} out tokens
+          {formatNumber(message.inputTokens)} in / {formatNumber(message.outputTokens)} out tokens
         </span>
         <span>{formatUsd(message.costMicros)}</span>
       </div>

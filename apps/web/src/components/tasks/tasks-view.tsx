@@ -11,7 +11,7 @@ import { type FormEvent, useId, useState } from "react";
 import { type AccountProject, ProjectScope } from "~/components/current-project";
 import { EmptyState, ErrorState, InlineError, LoadingState } from "~/components/feedback";
 import { SelectField } from "~/components/field";
-import { formatDateTime, hasRole } from "~/components/format";
+import { formatDateTime, formatNumber, hasRole } from "~/components/format";
 import { ListToolbar, PagedTable, usePagedList, useSettledValue } from "~/components/ui/paged-table";
 import { fieldErrorsOf, formErrorMessage } from "~/trpc/errors";
 import { ALL, agentNamesInput, type TasksFilter, tasksPageInput } from "~/trpc/page-queries";
@@ -216,7 +216,7 @@ function TaskList({ project, agents }: { project: AccountProject; agents: Agent[
               <TaskStatusBadge status={task.status} />
             </td>
             <td className="nowrap">{formatDateTime(task.createdAt)}</td>
-            <td className={`${styles.numeric} nowrap`}>{(task.inputTokens + task.outputTokens).toLocaleString()}</td>
+            <td className={`${styles.numeric} nowrap`}>{formatNumber(task.inputTokens + task.outputTokens)}</td>
             <td className={`${styles.numeric} nowrap`}>{formatUsd(task.costMicros)}</td>
           </>
         )}

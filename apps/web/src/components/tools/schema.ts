@@ -4,6 +4,7 @@
  * (the required fields with a starting value) for the playground's editor. Only the parts of JSON Schema
  * that zod's converter emits are understood; anything else still shows in the raw schema.
  */
+import { formatNumber } from "../format";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -50,9 +51,9 @@ function limitsOf(schema: JsonSchema): string[] {
   const limits: string[] = [];
   const range = (min: number | null, max: number | null, unit: string) => {
     const suffix = unit ? ` ${unit}` : "";
-    if (min !== null && max !== null) limits.push(`${min.toLocaleString()} to ${max.toLocaleString()}${suffix}`);
-    else if (max !== null) limits.push(`up to ${max.toLocaleString()}${suffix}`);
-    else if (min !== null && min > 0) limits.push(`at least ${min.toLocaleString()}${suffix}`);
+    if (min !== null && max !== null) limits.push(`${formatNumber(min)} to ${formatNumber(max)}${suffix}`);
+    else if (max !== null) limits.push(`up to ${formatNumber(max)}${suffix}`);
+    else if (min !== null && min > 0) limits.push(`at least ${formatNumber(min)}${suffix}`);
   };
   range(numberOf(schema.minimum), numberOf(schema.maximum), "");
   range(numberOf(schema.minLength), numberOf(schema.maxLength), "characters");

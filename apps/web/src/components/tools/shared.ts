@@ -1,5 +1,6 @@
 /** What the tool components share: the tool and approval types as the API returns them, and how categories and limits read. */
 import type { RouterOutputs } from "@gathering/api";
+import { formatNumber } from "../format";
 
 export type Tool = RouterOutputs["tools"]["list"][number];
 export type Approval = RouterOutputs["tools"]["approvals"][number];
@@ -24,5 +25,5 @@ export function actsAsAgent(tool: Pick<Tool, "category">): boolean {
 }
 
 export function formatDuration(milliseconds: number): string {
-  return milliseconds < 1000 ? `${milliseconds} ms` : `${(milliseconds / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 })} s`;
+  return milliseconds < 1000 ? `${milliseconds} ms` : `${formatNumber(milliseconds / 1000, { maximumFractionDigits: 1 })} s`;
 }

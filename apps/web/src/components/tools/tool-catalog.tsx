@@ -6,6 +6,7 @@
  */
 import { useId, useState } from "react";
 import { EmptyState } from "~/components/feedback";
+import { formatNumber } from "~/components/format";
 import { fieldsOf, type SchemaField } from "./schema";
 import { categoryLabels, formatDuration, type Tool } from "./shared";
 import styles from "./tools.module.css";
@@ -95,7 +96,7 @@ function ToolCard({ tool, onTry }: { tool: Tool; onTry: ((tool: Tool) => void) |
           Timeout {formatDuration(tool.timeoutMs)}
         </li>
         <li className="badge badge-quiet" title="Longer output is cut off">
-          Output up to {tool.maxOutputChars.toLocaleString()} characters
+          Output up to {formatNumber(tool.maxOutputChars)} characters
         </li>
       </ul>
       <p className={styles.description}>{tool.description}</p>

@@ -3,6 +3,7 @@
  * core (`@gathering/core/browser`; the whole core index would pull the database driver into the bundle).
  */
 import type { RouterOutputs } from "@gathering/api";
+import { formatDateWith, formatNumber } from "../format";
 
 export { formatUsd, type ModelPrice, modelProviders, ZModelPrice } from "@gathering/core/browser";
 
@@ -24,15 +25,15 @@ export function daysSince(since: Date, now: Date = new Date()): string[] {
   return days;
 }
 
-// Days are UTC days (the budgets renew at UTC midnight), so they are written in UTC too.
-const shortDay = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
-const longDay = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeZone: "UTC" });
-
 export function formatDay(day: string, style: "short" | "long" = "long"): string {
   const date = new Date(`${day}T00:00:00Z`);
-  return (style === "short" ? shortDay : longDay).format(date);
+  // Days are UTC days (the budgets renew at UTC midnight), so they are written in UTC too.
+  return formatDateWith(
+    date,
+    style === "short" ? { month: "short", day: "numeric", timeZone: "UTC" } : { dateStyle: "medium", timeZone: "UTC" },
+  );
 }
 
 export function formatTokens(tokens: number): string {
-  return tokens.toLocaleString();
+  return formatNumber(tokens);
 }
