@@ -2,12 +2,17 @@
  * The chunk writes and the vector reads of knowledge search: insertKnowledgeChunks (one JSON
  * parameter per statement) stores every field as given, defaults what is left out, keeps the order in
  * `seq`, splits a large batch into several statements, and stores a lone surrogate as U+FFFD; the
- * embeddings come back byte for byte from loadChunkVectors (base64 on the wire), in pages after a seq.
+ * embeddings come back byte for byte from loadChunkVectors (base64 on the wire), in pages after a seq;
+ * fullTextKnowledgeSearch (ranked in a materialised CTE) returns what the plain join returns, filters,
+ * generations and a document that is not ready included.
  */
 import { createTestDatabase, type TestDatabase } from "@gathering/testing";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { knowledgeChunks, knowledgeDocuments } from "../schema";
 import {
   countKnowledgeChunks,
+  fullTextKnowledgeSearch,
   insertKnowledgeBase,
   insertKnowledgeChunks,
   insertKnowledgeDocument,
@@ -22,14 +27,14 @@ let database: TestDatabase;
 let projectId: string;
 let knowledgeBaseId: string;
 
-async function newDocument(name: string) {
+async function newDocument(name: string, options: { status?: string; format?: string; baseId?: string } = {}) {
   return insertKnowledgeDocument(database.db, {
     projectId,
-    knowledgeBaseId,
+    knowledgeBaseId: options.baseId ?? knowledgeBaseId,
     name,
     sourceKind: "upload",
-    format: "text",
-    status: "ready",
+    format: options.format ?? "text",
+    status: options.status ?? "ready",
     contentHash: "x",
     sizeBytes: 0,
     extractedText: "",
@@ -151,5 +156,110 @@ describe("knowledge chunk queries", () => {
     const before = await countKnowledgeChunks(database.db, { knowledgeBaseId });
     await insertKnowledgeChunks(database.db, []);
     expect(await countKnowledgeChunks(database.db, { knowledgeBaseId })).toBe(before);
+  });
+
+  it("ranks full text as the plain join of chunks and ready documents does, with filters and generations", async () => {
+    const base = await insertKnowledgeBase(database.db, {
+      projectId,
+      name: "Full text",
+      embeddingProvider: "local",
+      embeddingModel: "m",
+      dimensions: 4,
+      chunkSize: 1000,
+      chunkOverlap: 100,
+    });
+    const words = ["river", "mountain", "harbour", "lantern", "orchard", "meadow", "glacier", "canyon"];
+    const documents = [
+      await newDocument("a.md", { baseId: base.id, format: "markdown" }),
+      await newDocument("b.txt", { baseId: base.id }),
+      await newDocument("pending.txt", { baseId: base.id, status: "processing" }),
+    ];
+    let seed = 3;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const rows: NewKnowledgeChunk[] = [];
+    for (const [index, document] of documents.entries()) {
+      for (let position = 0; position < 60; position += 1) {
+        rows.push({
+          projectId,
+          knowledgeBaseId: base.id,
+          documentId: document.id,
+          generation: position % 5 === 0 ? 2 : 1,
+          position,
+          headingPath: [`Part ${position % 3}`, `Doc ${index}`],
+          startOffset: 0,
+          endOffset: 0,
+          content: Array.from({ length: 5 + Math.floor(next() * 20) }, () => words[Math.floor(next() ** 2 * words.length)]).join(" "),
+          embedding: Buffer.alloc(16),
+        });
+      }
+    }
+    await insertKnowledgeChunks(database.db, rows);
+    const reference = async (query: string, limit: number, filters: Parameters<typeof fullTextKnowledgeSearch>[1]["filters"]) => {
+      const tsquery = /"|(^|\s)-\S|\sor\s/i.test(query)
+        ? sql`websearch_to_tsquery('english'::regconfig, ${query})`
+        : sql`replace(websearch_to_tsquery('english'::regconfig, ${query})::text, ' & ', ' | ')::tsquery`;
+      const conditions = [
+        eq(knowledgeChunks.knowledgeBaseId, base.id),
+        eq(knowledgeChunks.generation, 1),
+        sql`${knowledgeChunks.searchVector} @@ ${tsquery}`,
+        eq(knowledgeDocuments.status, "ready"),
+      ];
+      if (filters?.documentIds) conditions.push(inArray(knowledgeChunks.documentId, [...filters.documentIds]));
+      if (filters?.heading) conditions.push(sql`${knowledgeChunks.headingPath}::text ilike ${`%${filters.heading}%`}`);
+      if (filters?.formats) conditions.push(inArray(knowledgeDocuments.format, [...filters.formats]));
+      const ranked = await database.db
+        .select({ id: knowledgeChunks.id, rank: sql<number>`ts_rank(${knowledgeChunks.searchVector}, ${tsquery}, 1)`.as("rank") })
+        .from(knowledgeChunks)
+        .innerJoin(knowledgeDocuments, eq(knowledgeDocuments.id, knowledgeChunks.documentId))
+        .where(and(...conditions))
+        .orderBy(sql`rank desc`, knowledgeChunks.id)
+        .limit(limit);
+      return ranked.map((row) => ({ id: row.id, rank: Number(row.rank) }));
+    };
+    const cases: Array<[string, number, Parameters<typeof fullTextKnowledgeSearch>[1]["filters"]]> = [
+      ["river lantern", 10, undefined],
+      ["meadow", 40, undefined],
+      ['"river mountain"', 10, undefined],
+      ["glacier or canyon -river", 15, undefined],
+      ["harbour orchard", 10, { documentIds: [documents[1]?.id ?? ""] }],
+      ["harbour orchard", 10, { heading: "part 2" }],
+      ["river", 10, { formats: ["markdown"] }],
+      ["nothing matches this", 10, undefined],
+    ];
+    for (const [query, limit, filters] of cases) {
+      const found = await fullTextKnowledgeSearch(database.db, {
+        bases: [{ id: base.id, generation: 1 }],
+        query,
+        limit,
+        ...(filters ? { filters } : {}),
+      });
+      const expected = await reference(query, limit, filters);
+      expect(
+        found.map((hit) => ({ id: hit.id, rank: hit.rank })),
+        query,
+      ).toEqual(expected);
+      expect(found.every((hit) => hit.documentId !== documents[2]?.id)).toBe(true);
+      if (query === "meadow") expect(found.length).toBeGreaterThan(10);
+    }
+    const [hit] = await fullTextKnowledgeSearch(database.db, {
+      bases: [{ id: base.id, generation: 1 }],
+      query: "river",
+      limit: 1,
+      filters: { formats: ["markdown"] },
+    });
+    expect(hit).toMatchObject({
+      knowledgeBaseId: base.id,
+      documentId: documents[0]?.id,
+      documentName: "a.md",
+      sourceKind: "upload",
+      sourceUrl: null,
+      format: "markdown",
+    });
+    expect(hit?.headingPath).toEqual([expect.stringMatching(/^Part \d$/), "Doc 0"]);
+    expect(typeof hit?.position).toBe("number");
+    expect(hit?.content).toContain("river");
   });
 });

@@ -375,15 +375,22 @@ export interface KnowledgeChunkHit {
   content: string;
 }
 
-function filterConditions(filters: KnowledgeSearchFilters | undefined): SQL[] {
-  const conditions: SQL[] = [];
-  if (filters?.documentIds?.length) conditions.push(inArray(knowledgeChunks.documentId, [...filters.documentIds]));
+/** The filters on chunk columns and those on document columns. */
+function splitFilterConditions(filters: KnowledgeSearchFilters | undefined): { chunk: SQL[]; document: SQL[] } {
+  const chunk: SQL[] = [];
+  const document: SQL[] = [];
+  if (filters?.documentIds?.length) chunk.push(inArray(knowledgeChunks.documentId, [...filters.documentIds]));
   if (filters?.heading) {
-    conditions.push(sql`${knowledgeChunks.headingPath}::text ilike ${`%${filters.heading.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
+    chunk.push(sql`${knowledgeChunks.headingPath}::text ilike ${`%${filters.heading.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`);
   }
-  if (filters?.sourceKinds?.length) conditions.push(inArray(knowledgeDocuments.sourceKind, [...filters.sourceKinds]));
-  if (filters?.formats?.length) conditions.push(inArray(knowledgeDocuments.format, [...filters.formats]));
-  return conditions;
+  if (filters?.sourceKinds?.length) document.push(inArray(knowledgeDocuments.sourceKind, [...filters.sourceKinds]));
+  if (filters?.formats?.length) document.push(inArray(knowledgeDocuments.format, [...filters.formats]));
+  return { chunk, document };
+}
+
+function filterConditions(filters: KnowledgeSearchFilters | undefined): SQL[] {
+  const { chunk, document } = splitFilterConditions(filters);
+  return [...chunk, ...document];
 }
 
 const hitColumns = {
@@ -422,21 +429,33 @@ export async function fullTextKnowledgeSearch(
   const query = hasOperators
     ? sql`websearch_to_tsquery('english'::regconfig, ${params.query})`
     : sql`replace(websearch_to_tsquery('english'::regconfig, ${params.query})::text, ' & ', ' | ')::tsquery`;
-  const rank = sql<number>`ts_rank(${knowledgeChunks.searchVector}, ${query}, 1)`;
-  const rows = await db
-    .select({ ...hitColumns, rank: rank.as("rank") })
-    .from(knowledgeChunks)
-    .innerJoin(knowledgeDocuments, eq(knowledgeDocuments.id, knowledgeChunks.documentId))
-    .where(
-      and(
-        activeGenerationCondition(params.bases),
-        sql`${knowledgeChunks.searchVector} @@ ${query}`,
-        eq(knowledgeDocuments.status, "ready"),
-        ...filterConditions(params.filters),
-      ),
+  const filters = splitFilterConditions(params.filters);
+  // The matching chunks are ranked in a materialised CTE, so the GIN index is scanned once whatever
+  // the planner thinks of the documents table: with its statistics stale (a base filled moments ago),
+  // it estimated one ready document and scanned the GIN index once per document instead (100 scans,
+  // about 100 ms a query at 100,000 chunks, against 16 ms this way; with fresh statistics both take 16).
+  const rows = await db.execute<Omit<KnowledgeChunkHit, "rank"> & { rank: number | string }>(sql`
+    with matches as materialized (
+      select ${knowledgeChunks.id} as id, ${knowledgeChunks.documentId} as document_id,
+        ts_rank(${knowledgeChunks.searchVector}, ${query}, 1) as rank
+      from ${knowledgeChunks}
+      where ${and(activeGenerationCondition(params.bases), sql`${knowledgeChunks.searchVector} @@ ${query}`, ...filters.chunk)}
+    ), top as (
+      select matches.id, matches.rank
+      from matches join ${knowledgeDocuments} on ${knowledgeDocuments.id} = matches.document_id
+      where ${and(eq(knowledgeDocuments.status, "ready"), ...filters.document)}
+      order by matches.rank desc, matches.id
+      limit ${params.limit}
     )
-    .orderBy(sql`rank desc`, knowledgeChunks.id)
-    .limit(params.limit);
+    select ${knowledgeChunks.id} as "id", ${knowledgeChunks.knowledgeBaseId} as "knowledgeBaseId",
+      ${knowledgeChunks.documentId} as "documentId", ${knowledgeDocuments.name} as "documentName",
+      ${knowledgeDocuments.sourceKind} as "sourceKind", ${knowledgeDocuments.sourceUrl} as "sourceUrl",
+      ${knowledgeDocuments.format} as "format", ${knowledgeChunks.position} as "position",
+      ${knowledgeChunks.headingPath} as "headingPath", ${knowledgeChunks.content} as "content", top.rank as "rank"
+    from top
+      join ${knowledgeChunks} on ${knowledgeChunks.id} = top.id
+      join ${knowledgeDocuments} on ${knowledgeDocuments.id} = ${knowledgeChunks.documentId}
+    order by top.rank desc, top.id`);
   return rows.map((row) => ({ ...row, rank: Number(row.rank) }));
 }
 
