@@ -81,6 +81,10 @@ export async function signInOrSignUp(page: Page, account: TestAccount): Promise<
   return "signed-up";
 }
 
+/** The server's figures worth reading beside a failure: event-loop lag, memory, event hub, queue, workers. */
+const diagnosticMetrics =
+  /^gathering_(node_nodejs_eventloop_lag_(p99|max)_seconds|node_nodejs_heap_size_used_bytes|node_process_resident_memory_bytes|event|job_queue|workers)/;
+
 export const test = base.extend<{ diagnoseFailure: undefined }, { ownerStorageState: StorageState }>({
   storageState: ({ ownerStorageState }, use) => use(ownerStorageState),
   /**
@@ -106,7 +110,7 @@ export const test = base.extend<{ diagnoseFailure: undefined }, { ownerStorageSt
         });
         server = (await response.text())
           .split("\n")
-          .filter((line) => /^gathering_(node_nodejs_eventloop_lag_(p99|max)_seconds|node_nodejs_heap_size_used_bytes|node_process_resident_memory_bytes|event|job_queue|workers)/.test(line))
+          .filter((line) => diagnosticMetrics.test(line))
           .join("\n");
       } catch (error) {
         server = `metrics unavailable: ${String(error)}`;
