@@ -3,20 +3,30 @@
  * in-process index answers): 10,000 and 100,000 chunks of 384 dimensions and 10,000 of 1,536, search
  * latency of the exact vector path and of hybrid search (full text + vector, RRF) beside a plain
  * full-text query on the same rows (the baseline), plus ingestion throughput of the job's own function
- * with the offline embedder. Targets from the issue (p95): exact < 25 ms at 10,000 x 1,536, < 60 ms at
- * 100,000 x 384; hybrid < 100 ms at 100,000.
+ * with the offline embedder. Targets from the issue (p95 of one search): exact < 25 ms at
+ * 10,000 x 1,536 and < 60 ms at 100,000 x 384; hybrid < 100 ms at 100,000.
+ *
+ * The target-bearing rows are one search at a time: a single client awaits each search before it
+ * starts the next, after a warm-up, so p95 is the latency of a search, not of a queue. Every sample
+ * gets a query of its own (new words, a new vector), drawn before its clock starts. Breakdown rows time
+ * the parts of the vector path alone (the in-process scan, the live-chunk SQL with the citation rows,
+ * the offline embedder on a question), and one row per size runs 4 hybrid searches at a time for the
+ * throughput (its latency includes waiting for the other three, and is labelled so).
  *
  * The rows are synthetic: 60 words per chunk drawn from a 5,000-word vocabulary with a Zipf-like
  * skew (so common words match many chunks and full text has real work), random unit vectors, and
  * queries of three mid-frequency words with a random query vector (the embedder is replaced by one
- * returning it, so the measurement is search, not a model call). Everything runs in this process on an
- * embedded PostgreSQL of its own (fsync off), so it needs no app build.
+ * returning it, so the measurement is search, not a model call; the offline embedder's own cost on a
+ * question is its breakdown row). Everything runs in this process on an embedded PostgreSQL of its own
+ * (fsync off), so it needs no app build. "CPU per request" is this process (the search code) plus the
+ * embedded PostgreSQL's processes, per search: steadier than latency on a shared machine.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import {
+  chunkText,
   createKnowledgeBase,
   createLogger,
   type Embedder,
@@ -24,17 +34,26 @@ import {
   ingestKnowledgeDocument,
   type KnowledgeQueue,
   type Logger,
+  localEmbedder,
   searchKnowledgeBases,
   signUp,
   vectorPathInfo,
   vectorToBytes,
 } from "@gathering/core";
-import { createDatabaseClient, fullTextKnowledgeSearch, insertKnowledgeChunks, insertKnowledgeDocument, schema } from "@gathering/db";
+import {
+  createDatabaseClient,
+  findLiveKnowledgeChunks,
+  fullTextKnowledgeSearch,
+  insertKnowledgeChunks,
+  insertKnowledgeDocument,
+  schema,
+} from "@gathering/db";
 import { startEmbeddedPostgres } from "@gathering/db/embedded";
 import { migrateDatabase } from "@gathering/jobs/migrate";
-import { eq } from "drizzle-orm";
-import { inProcessResult, timeFor } from "../support/in-process";
-import { percentile } from "../support/percentiles";
+import { eq, sql } from "drizzle-orm";
+import { cpuBetween, sampleCpu } from "../support/cpu";
+import type { LoadResult } from "../support/load";
+import { percentile, summarizeLatencies } from "../support/percentiles";
 import { getFreePort } from "../support/ports";
 import type { CaseResult, Scenario } from "../support/types";
 
@@ -94,16 +113,121 @@ function unitVector(next: () => number, dimensions: number): Float32Array {
   return vector;
 }
 
-function p95(samples: number[]): number {
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function formatMs(value: number): string {
+  return value < 10 ? `${value.toFixed(2)} ms` : value < 100 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
+}
+
+interface Measured {
+  samples: number[];
+  seconds: number;
+  result: LoadResult;
+}
+
+/** The harness's result shape for timings taken here, with this process and its PostgreSQL's CPU per request. */
+function resultOf(
+  url: string,
+  samples: number[],
+  seconds: number,
+  warmupSeconds: number,
+  connections: number,
+  cpu: { before: ReturnType<typeof sampleCpu>; after: ReturnType<typeof sampleCpu> },
+  load: { before: number[]; after: number[] },
+): LoadResult {
+  const latencyMs = summarizeLatencies(samples);
+  const cpuMs = cpuBetween(cpu.before, cpu.after);
+  const perRequest = (ms: number | null) => (ms === null || samples.length === 0 ? null : round(ms / samples.length, 4));
+  return {
+    url,
+    connections,
+    pipelining: 1,
+    warmupSeconds,
+    durationSeconds: seconds,
+    requests: samples.length,
+    requestsPerSecond: round(samples.length / seconds, 1),
+    latencyMs,
+    autocannon: {
+      requestsPerSecondMean: samples.length / seconds,
+      latencyP50Ms: Math.round(latencyMs.p50),
+      latencyP99Ms: Math.round(latencyMs.p99),
+    },
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    statusCodes: { "200": samples.length },
+    bytesPerSecond: 0,
+    cpuMs,
+    cpuMsPerRequest: {
+      server: perRequest(cpuMs.serverMs),
+      database: perRequest(cpuMs.databaseMs),
+      harness: perRequest(cpuMs.harnessMs) ?? 0,
+    },
+    loadAverage: { before: load.before.map((value) => round(value)), after: load.after.map((value) => round(value)) },
+    window: { startMicros: 0, endMicros: 0 },
+  };
+}
+
+/**
+ * `clients` loops, each drawing its next input (untimed) and awaiting the call (timed), for a warm-up
+ * that is not counted, then until `seconds` have passed and at least `minSamples` calls were timed.
+ * With one client this is the latency of one call at a time.
+ */
+async function measure<T>(
+  url: string,
+  options: { seconds: number; warmupSeconds: number; minSamples: number; clients?: number },
+  draw: () => T,
+  call: (input: T) => Promise<unknown>,
+): Promise<Measured> {
+  const clients = options.clients ?? 1;
+  const loop = async (seconds: number, minSamples: number, samples: number[] | null) => {
+    const deadline = performance.now() + seconds * 1000;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (performance.now() < deadline || done < minSamples) {
+          const input = draw();
+          const before = performance.now();
+          await call(input);
+          samples?.push(performance.now() - before);
+          done += 1;
+        }
+      }),
+    );
+  };
+  await loop(options.warmupSeconds, Math.min(20, options.minSamples), null);
+  const samples: number[] = [];
+  const load = { before: loadavg(), after: [] as number[] };
+  const cpuBefore = sampleCpu({ serverPid: process.pid, databaseTreeRootPid: process.pid });
+  const started = performance.now();
+  await loop(options.seconds, options.minSamples, samples);
+  const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = sampleCpu({ serverPid: process.pid, databaseTreeRootPid: process.pid });
+  load.after = loadavg();
+  return {
+    samples,
+    seconds,
+    result: resultOf(url, samples, seconds, options.warmupSeconds, clients, { before: cpuBefore, after: cpuAfter }, load),
+  };
+}
+
+function p95Of(samples: number[]): number {
   return percentile(Float64Array.from(samples).sort(), 95);
+}
+
+/** The label's verdict: the issue's targets are p95 of one search, which the harness's p99 target cannot express. */
+function verdict(p95: number, target: number | undefined): string {
+  if (target === undefined) return `p95 ${formatMs(p95)}, no target at this size`;
+  return `p95 ${formatMs(p95)}; target p95 < ${target} ms: ${p95 < target ? "met" : "MISSED"}`;
 }
 
 const knowledgeBench: Scenario = {
   id: "knowledge",
   title:
-    "Knowledge search without pgvector: exact vector and hybrid search at 10k/100k x 384 and 10k x 1536, beside plain full text; ingestion chunks/s",
+    "Knowledge search without pgvector, one search at a time: exact vector and hybrid search at 10k/100k x 384 and 10k x 1536, beside plain full text; where a search spends its time; ingestion chunks/s",
   async run(context) {
     const { durationSeconds, warmupSeconds } = context.settings;
+    const timing = { seconds: durationSeconds, warmupSeconds, minSamples: 200 };
     const directory = mkdtempSync(path.join(tmpdir(), "gathering-bench-knowledge-"));
     context.defer(() => rmSync(directory, { recursive: true, force: true }));
     context.log("starting an embedded PostgreSQL…");
@@ -120,6 +244,8 @@ const knowledgeBench: Scenario = {
     const client = createDatabaseClient(server.connectionString, { max: 6 });
     context.defer(() => client.close());
     const db = client.db;
+    // Bench-only, in the bench's own database: pg_prewarm reads a relation into the OS cache (see below).
+    await db.execute(sql`create extension if not exists pg_prewarm`);
     const logger = createLogger({ level: "silent" }) as Logger;
     const account = await signUp(
       db,
@@ -132,7 +258,12 @@ const knowledgeBench: Scenario = {
     context.log(`vector path: ${path_.path}${path_.reason ? ` (${path_.reason})` : ""}`);
 
     const cases: CaseResult[] = [];
-    const notes: string[] = [`Vector path: ${path_.path}${path_.reason ? ` (${path_.reason})` : ""}.`];
+    const notes: string[] = [
+      `Vector path: ${path_.path}${path_.reason ? ` (${path_.reason})` : ""}.`,
+      "Before each size's cases the table is vacuumed and its files are read once (pg_prewarm into the OS cache), as for a base in use; PostgreSQL runs with its default 128 MB of shared buffers, as the app's embedded server does, so at 100,000 chunks the full-text queries still read most heap pages from the OS cache.",
+      "The target rows are one search at a time (one client; each search awaited before the next starts), after a warm-up, at least 200 samples each, every sample with a query of its own; the issue's targets are p95, stated and judged in each row's label (the harness's Target column judges p99, so it is left empty). The details line's \"at 50 connections\" is the harness default for HTTP scenarios and does not apply here: the concurrent rows say how many searches ran at a time.",
+    ];
+    const queryWords = (next: () => number) => [0, 1, 2].map(() => vocabulary[50 + Math.floor(next() * 1500)]).join(" ");
 
     for (const dataset of datasets) {
       const next = random(dataset.chunks + dataset.dimensions);
@@ -175,131 +306,206 @@ const knowledgeBench: Scenario = {
         });
       }
       await db.update(schema.knowledgeBases).set({ contentVersion: 1 }).where(eq(schema.knowledgeBases.id, base.id));
+      // A settled table, as autovacuum leaves it: visibility hints set and statistics current; and
+      // its files read once, as a base in use has them in the OS cache (this VM pages cold memory out,
+      // so without it the first case, the full-text baseline, paid for reading them from disk).
+      await db.execute(sql`vacuum analyze knowledge_chunks`);
+      for (const relation of ["knowledge_chunks", "knowledge_chunks_search_vector_idx", "knowledge_chunks_pkey", "knowledge_documents"]) {
+        await db.execute(sql`select pg_prewarm(${relation}::regclass, 'read')`);
+      }
       const loadSeconds = (performance.now() - loadStarted) / 1000;
-      const [stored] = await db
-        .select({ row: schema.knowledgeBases })
-        .from(schema.knowledgeBases)
-        .where(eq(schema.knowledgeBases.id, base.id));
-      if (!stored) throw new Error("the bench base vanished");
+      const chunkIds = (
+        await db
+          .select({ id: schema.knowledgeChunks.id })
+          .from(schema.knowledgeChunks)
+          .where(eq(schema.knowledgeChunks.knowledgeBaseId, base.id))
+      ).map((row) => row.id);
 
-      const queryVectors = Array.from({ length: 64 }, () => unitVector(next, dataset.dimensions));
-      // Mid-frequency words: common enough to match, rare enough to be a real question.
-      const queries = Array.from({ length: 64 }, () => [0, 1, 2].map(() => vocabulary[50 + Math.floor(next() * 1500)]).join(" "));
-      let turn = 0;
+      // Each search draws its own query words and vector before its clock starts; the embedder hands back that vector.
+      let queryVector = unitVector(next, dataset.dimensions);
       const embedder: Embedder = {
         provider: "ollama",
         model: `bench-${dataset.dimensions}`,
         dimensions: dataset.dimensions,
-        embed: async (texts) => texts.map(() => queryVectors[turn % queryVectors.length] as Float32Array),
+        embed: async (texts) => texts.map(() => queryVector),
       };
-      const search = (mode: "vector" | "hybrid") => () => {
-        turn += 1;
-        return searchKnowledgeBases(
-          db,
-          { embedderFor: async () => embedder },
-          { projectId, knowledgeBaseIds: [base.id], query: queries[turn % queries.length] as string, limit: 10, mode },
-        );
+      const drawQuery = () => {
+        queryVector = unitVector(next, dataset.dimensions);
+        return queryWords(next);
       };
-      const fullText = () => {
-        turn += 1;
-        return fullTextKnowledgeSearch(db, {
-          bases: [{ id: base.id, generation: 1 }],
-          query: queries[turn % queries.length] as string,
-          limit: 10,
-        });
-      };
+      const search = (mode: "vector" | "hybrid") => (query: string) =>
+        searchKnowledgeBases(db, { embedderFor: async () => embedder }, { projectId, knowledgeBaseIds: [base.id], query, limit: 10, mode });
+      const fullText = (query: string) => fullTextKnowledgeSearch(db, { bases: [{ id: base.id, generation: 1 }], query, limit: 10 });
 
       const indexStarted = performance.now();
-      await search("vector")();
+      await search("vector")(drawQuery());
       const indexSeconds = (performance.now() - indexStarted) / 1000;
       context.log(`${dataset.id}: loaded in ${loadSeconds.toFixed(1)} s, index built in ${indexSeconds.toFixed(2)} s; measuring…`);
 
-      const measured: Record<string, number[]> = {};
-      for (const [id, turnFunction] of [
-        ["fulltext", fullText],
-        ["vector", search("vector")],
-        ["hybrid", search("hybrid")],
-      ] as const) {
-        await timeFor(warmupSeconds, turnFunction);
-        const { samples, durationSeconds: seconds } = await timeFor(durationSeconds, turnFunction);
-        measured[id] = samples;
-        const labels = {
-          fulltext: "plain full text (websearch_to_tsquery, ts_rank, GIN)",
-          vector: "exact vector search (in-process index, live-chunk check in SQL)",
-          hybrid: "hybrid search (full text + exact vector, RRF, citations)",
-        } as const;
-        cases.push({
-          id: `${dataset.id}-${id}`,
-          label: `${dataset.chunks.toLocaleString("en")} x ${dataset.dimensions}: ${labels[id]}`,
-          role: id === "fulltext" ? "baseline" : "subject",
-          ...(id === "fulltext" ? {} : { baselineId: `${dataset.id}-fulltext` }),
-          description: `top 10 of ${dataset.chunks} chunks of ${dataset.dimensions} dimensions, one query at a time`,
-          load: inProcessResult(`in-process:knowledge.${id}`, samples, seconds, warmupSeconds),
-        });
-      }
-      const vectorP95 = p95(measured.vector ?? []);
-      const hybridP95 = p95(measured.hybrid ?? []);
-      const fullTextP95 = p95(measured.fulltext ?? []);
-      const verdict = (value: number, target: number | undefined) =>
-        target === undefined ? "" : ` (target < ${target} ms: ${value < target ? "met" : "missed"})`;
+      const size = `${dataset.chunks.toLocaleString("en")} x ${dataset.dimensions}`;
+      const fullTextRun = await measure(`in-process:knowledge.fulltext`, timing, drawQuery, fullText);
+      const vectorRun = await measure(`in-process:knowledge.search(vector)`, timing, drawQuery, search("vector"));
+      const hybridRun = await measure(`in-process:knowledge.search(hybrid)`, timing, drawQuery, search("hybrid"));
+      // Breakdown: the exact scan alone (the 48 candidates search asks for), and the live-chunk check with the citation rows.
+      const indexed = { id: base.id, generation: 1, dimensions: dataset.dimensions, contentVersion: 1 };
+      const scanRun = await measure(
+        `in-process:exactVectorIndex.search`,
+        timing,
+        () => unitVector(next, dataset.dimensions),
+        (vector) => exactVectorIndex.search(db, indexed, vector, 48),
+      );
+      const liveRun = await measure(
+        `in-process:findLiveKnowledgeChunks`,
+        timing,
+        () => Array.from({ length: 48 }, () => chunkIds[Math.floor(next() * chunkIds.length)] as string),
+        (ids) => findLiveKnowledgeChunks(db, { bases: [{ id: base.id, generation: 1 }], ids }),
+      );
+      const concurrentRun = await measure(`in-process:knowledge.search(hybrid) x4`, { ...timing, clients: 4 }, drawQuery, search("hybrid"));
+
+      const [fullTextP95, vectorP95, hybridP95] = [fullTextRun, vectorRun, hybridRun].map((run) => p95Of(run.samples)) as [
+        number,
+        number,
+        number,
+      ];
+      const description = `top 10 of ${dataset.chunks} chunks of ${dataset.dimensions} dimensions, one search at a time`;
+      cases.push(
+        {
+          id: `${dataset.id}-fulltext`,
+          label: `${size}: plain full text (websearch_to_tsquery, ts_rank, GIN), one at a time: p95 ${formatMs(fullTextP95)}`,
+          role: "baseline",
+          description,
+          load: fullTextRun.result,
+        },
+        {
+          id: `${dataset.id}-vector`,
+          label: `${size}: exact vector search (in-process index, live-chunk check and citations in SQL), one at a time: ${verdict(vectorP95, dataset.vectorTargetMs)}`,
+          role: "subject",
+          baselineId: `${dataset.id}-fulltext`,
+          description: `${description}; searchKnowledgeBases in vector mode, the whole path`,
+          load: vectorRun.result,
+        },
+        {
+          id: `${dataset.id}-hybrid`,
+          label: `${size}: hybrid search (full text + exact vector, RRF, citations), one at a time: ${verdict(hybridP95, dataset.hybridTargetMs)}`,
+          role: "subject",
+          baselineId: `${dataset.id}-fulltext`,
+          description: `${description}; searchKnowledgeBases in hybrid mode, the whole path`,
+          load: hybridRun.result,
+        },
+        {
+          id: `${dataset.id}-scan`,
+          label: `${size}: breakdown, the in-process exact scan and top 48 alone: p95 ${formatMs(p95Of(scanRun.samples))}`,
+          role: "breakdown",
+          baselineId: `${dataset.id}-fulltext`,
+          load: scanRun.result,
+        },
+        {
+          id: `${dataset.id}-live`,
+          label: `${size}: breakdown, the live-chunk check with citation rows for 48 candidates (one SQL): p95 ${formatMs(p95Of(liveRun.samples))}`,
+          role: "breakdown",
+          baselineId: `${dataset.id}-fulltext`,
+          load: liveRun.result,
+        },
+        {
+          id: `${dataset.id}-hybrid-x4`,
+          label: `${size}: throughput, hybrid search with 4 searches at a time (latency includes waiting for the other 3; no target)`,
+          role: "breakdown",
+          baselineId: `${dataset.id}-fulltext`,
+          load: concurrentRun.result,
+        },
+      );
       notes.push(
-        `${dataset.id}: p95 exact vector ${vectorP95.toFixed(2)} ms${verdict(vectorP95, dataset.vectorTargetMs)}, hybrid ${hybridP95.toFixed(2)} ms${verdict(hybridP95, dataset.hybridTargetMs)}, plain full text ${fullTextP95.toFixed(2)} ms; rows loaded in ${loadSeconds.toFixed(1)} s, in-process index built in ${indexSeconds.toFixed(2)} s (${exactVectorIndex.size(base.id)} vectors).`,
+        `${dataset.id}: one search at a time, p50 / p95 / p99: exact vector ${[50, 95, 99].map((p) => formatMs(percentile(Float64Array.from(vectorRun.samples).sort(), p))).join(" / ")}, hybrid ${[50, 95, 99].map((p) => formatMs(percentile(Float64Array.from(hybridRun.samples).sort(), p))).join(" / ")}, plain full text ${[50, 95, 99].map((p) => formatMs(percentile(Float64Array.from(fullTextRun.samples).sort(), p))).join(" / ")}; load average ${vectorRun.result.loadAverage.before[0]} to ${hybridRun.result.loadAverage.after[0]} meanwhile. Rows loaded in ${loadSeconds.toFixed(1)} s, in-process index built in ${indexSeconds.toFixed(2)} s (${exactVectorIndex.size(base.id)} vectors, the first search after a start).`,
       );
       // The next dataset gets the memory.
       exactVectorIndex.clear();
     }
 
-    // Ingestion: the job's own function on documents of 1,000 chunks, offline embedder.
+    // The offline embedder on a question, the query-embedding step of a search on a base that uses it.
+    const questionNext = random(11);
+    const embedRun = await measure(
+      "in-process:localEmbedder.embed(question)",
+      timing,
+      () => `how do I ${Array.from({ length: 10 }, () => zipfWord(questionNext)).join(" ")}?`,
+      (question) => localEmbedder.embed([question]),
+    );
+    cases.push({
+      id: "embed-question",
+      label: `breakdown: query embedding with the offline embedder (local-hash-256, a 13-word question): p95 ${formatMs(p95Of(embedRun.samples))}`,
+      role: "breakdown",
+      baselineId: "10k-384-fulltext",
+      load: embedRun.result,
+    });
+
+    // Ingestion: the job's own function on documents of 1,000 paragraphs, offline embedder.
     context.log("measuring ingestion…");
     const ingestBase = await createKnowledgeBase(db, actor, { projectId, name: "Bench ingestion", chunkSize: 500, chunkOverlap: 50 });
-    const jobs: Array<{ documentId: string; generation: number }> = [];
-    const queue: KnowledgeQueue = { enqueueIngestion: async (_tx, job) => void jobs.push(job) };
+    const queue: KnowledgeQueue = { enqueueIngestion: async () => {} };
     const next = random(7);
     const paragraphs = Array.from({ length: 1000 }, () => `${Array.from({ length: 70 }, () => zipfWord(next)).join(" ")}.`);
     const text = paragraphs.join("\n\n");
-    const ingestSamples: number[] = [];
-    let chunksIndexed = 0;
-    const ingestStarted = performance.now();
-    const ingestDeadline = ingestStarted + Math.max(durationSeconds, 5) * 1000;
     let documentNumber = 0;
-    while (performance.now() < ingestDeadline) {
-      documentNumber += 1;
-      const document = await insertKnowledgeDocument(db, {
-        projectId,
-        knowledgeBaseId: ingestBase.id,
-        name: `ingest-${documentNumber}.txt`,
-        sourceKind: "upload",
-        format: "text",
-        contentHash: "bench",
-        sizeBytes: text.length,
-        extractedText: text,
-      });
-      const before = performance.now();
-      const outcome = await ingestKnowledgeDocument(
-        { db, queue, logger },
-        { documentId: document.id, generation: 1, attempt: 1, maxAttempts: 1 },
-      );
-      ingestSamples.push(performance.now() - before);
-      if (outcome !== "indexed") throw new Error(`ingestion ${outcome}`);
-      const [row] = await db
-        .select({ count: schema.knowledgeDocuments.chunkCount })
-        .from(schema.knowledgeDocuments)
-        .where(eq(schema.knowledgeDocuments.id, document.id));
-      chunksIndexed += row?.count ?? 0;
-    }
-    const ingestSeconds = (performance.now() - ingestStarted) / 1000;
-    const ingestTotalMs = ingestSamples.reduce((sum, value) => sum + value, 0);
-    cases.push({
-      id: "ingest-document",
-      label: `ingestion of one document (${paragraphs.length} paragraphs, ${Math.round(text.length / 1000)} kB) with the offline embedder`,
-      role: "subject",
-      description: "ingestKnowledgeDocument: chunk, embed, write the chunks and flip the document to ready in one transaction",
-      load: inProcessResult("in-process:ingestKnowledgeDocument", ingestSamples, ingestSeconds, 0),
-    });
-    notes.push(
-      `Ingestion: ${chunksIndexed} chunks in ${ingestSamples.length} documents, ${(chunksIndexed / (ingestTotalMs / 1000)).toFixed(0)} chunks/s (offline embedder; chunk size 500, overlap 50).`,
+    const chunkCounts: number[] = [];
+    const ingestRun = await measure(
+      "in-process:ingestKnowledgeDocument",
+      { seconds: Math.max(durationSeconds, 5), warmupSeconds: 0, minSamples: 3 },
+      () => documentNumber++,
+      async (number) => {
+        const document = await insertKnowledgeDocument(db, {
+          projectId,
+          knowledgeBaseId: ingestBase.id,
+          name: `ingest-${number}.txt`,
+          sourceKind: "upload",
+          format: "text",
+          contentHash: "bench",
+          sizeBytes: text.length,
+          extractedText: text,
+        });
+        const outcome = await ingestKnowledgeDocument(
+          { db, queue, logger },
+          { documentId: document.id, generation: 1, attempt: 1, maxAttempts: 1 },
+        );
+        if (outcome !== "indexed") throw new Error(`ingestion ${outcome}`);
+        const [row] = await db
+          .select({ count: schema.knowledgeDocuments.chunkCount })
+          .from(schema.knowledgeDocuments)
+          .where(eq(schema.knowledgeDocuments.id, document.id));
+        chunkCounts.push(row?.count ?? 0);
+      },
     );
-    void jobs;
+    // Its CPU part alone: chunking and the offline embedder, no database.
+    const cpuRun = await measure(
+      "in-process:chunkText+localEmbedder.embed",
+      { seconds: 3, warmupSeconds: 0, minSamples: 3 },
+      () => text,
+      async (document) => {
+        const chunks = chunkText(document, { chunkSize: 500, chunkOverlap: 50 });
+        await localEmbedder.embed(chunks.map((chunk) => [...chunk.headingPath, chunk.content].join("\n")));
+      },
+    );
+    const chunksPerDocument = chunkCounts.at(-1) ?? 0;
+    const ingestMean = ingestRun.result.latencyMs.mean;
+    const chunksPerSecond = chunksPerDocument / (ingestMean / 1000);
+    cases.push(
+      {
+        id: "ingest-document",
+        label: `ingestion of one document (${paragraphs.length} paragraphs, ${Math.round(text.length / 1000)} kB, ${chunksPerDocument} chunks) with the offline embedder: ${Math.round(chunksPerSecond)} chunks/s`,
+        role: "subject",
+        description:
+          "ingestKnowledgeDocument: read the document, chunk, embed, then in one transaction write the chunks and flip the document to ready",
+        load: ingestRun.result,
+      },
+      {
+        id: "ingest-cpu",
+        label: `breakdown: the same document's chunking and offline embedding alone (no database): mean ${formatMs(cpuRun.result.latencyMs.mean)}`,
+        role: "breakdown",
+        baselineId: "ingest-document",
+        load: cpuRun.result,
+      },
+    );
+    notes.push(
+      `Ingestion: ${chunkCounts.reduce((sum, count) => sum + count, 0)} chunks in ${chunkCounts.length} documents, ${Math.round(chunksPerSecond)} chunks/s (offline embedder; chunk size 500, overlap 50); of the ${formatMs(ingestMean)} a document takes, chunking and embedding are ${formatMs(cpuRun.result.latencyMs.mean)}, the rest is the database (the chunk rows with their generated tsvector and GIN entries, progress updates and events).`,
+    );
     return { cases, notes };
   },
 };
