@@ -2,4 +2,4 @@
 
 export { type ApiServices, type Caller, type Context, createContext, type ProjectRole, projectRoles } from "./context";
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from "./root";
-export { hasRole, toTRPCError } from "./trpc";
+export { appCodeOfTRPCError, hasRole, toTRPCError } from "./trpc";

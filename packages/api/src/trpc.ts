@@ -42,6 +42,11 @@ const appCodeFor: Partial<Record<TRPC_ERROR_CODE_KEY, AppErrorCode>> = {
   SERVICE_UNAVAILABLE: "UNAVAILABLE",
 };
 
+/** The app-level code of a tRPC error that did not come from an AppError (what the error formatter sends as appCode). */
+export function appCodeOfTRPCError(error: TRPCError): AppErrorCode {
+  return appCodeFor[error.code] ?? "INTERNAL";
+}
+
 export function toTRPCError(error: AppError): TRPCError {
   return new TRPCError({ code: trpcCodeFor[error.code], message: error.message, cause: error });
 }
@@ -73,7 +78,7 @@ const t = initTRPC
         message: isInternal ? "Internal server error" : zodError ? "Invalid input" : shape.message,
         data: {
           ...data,
-          appCode: appError?.code ?? (zodError ? "VALIDATION_FAILED" : (appCodeFor[error.code] ?? "INTERNAL")),
+          appCode: appError?.code ?? (zodError ? "VALIDATION_FAILED" : appCodeOfTRPCError(error)),
           details: appError?.details ?? null,
           zodError,
         },

@@ -3,25 +3,11 @@
  * text and numbers, and a refused call (TRPCError from the server caller) as field errors by path and a
  * message for the form. Used by runFormAction and the sign-in and sign-up actions.
  */
+import { appCodeOfTRPCError } from "@gathering/api";
 import { AppError } from "@gathering/core";
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { ENHANCED_FIELD, type ErrorTree, type FieldErrors, type FormValues, fieldErrorsOfTree, type InvalidFormState } from "./form-state";
-
-/** The app-level code for a tRPC error that did not come from an AppError (as the API's error formatter names it). */
-const appCodeFor: Partial<Record<TRPCError["code"], string>> = {
-  BAD_REQUEST: "BAD_REQUEST",
-  PARSE_ERROR: "BAD_REQUEST",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  FORBIDDEN: "FORBIDDEN",
-  NOT_FOUND: "NOT_FOUND",
-  CONFLICT: "CONFLICT",
-  PRECONDITION_FAILED: "PRECONDITION_FAILED",
-  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
-  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
-  TIMEOUT: "TIMEOUT",
-  SERVICE_UNAVAILABLE: "UNAVAILABLE",
-};
 
 /** The first message per field path of a zod error ("members.0.agentId"); issues about the whole input have the path "". */
 export function fieldErrorsOfZod(error: ZodError): FieldErrors {
@@ -57,7 +43,7 @@ export function invalidStateOf(error: unknown, values: FormValues): InvalidFormS
     return { ...state, formError: cause.message, appCode: cause.code };
   }
   if (error.code === "INTERNAL_SERVER_ERROR") return { ...state, formError: "Internal server error", appCode: "INTERNAL" };
-  return { ...state, formError: error.message, appCode: appCodeFor[error.code] ?? "INTERNAL" };
+  return { ...state, formError: error.message, appCode: appCodeOfTRPCError(error) };
 }
 
 /** What was typed, to fill the form in again; files, secrets and the framework's own fields left out. */
